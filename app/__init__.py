@@ -1,0 +1,1 @@
+"""localfab: the application layer (CLI, recipes, profiles, checks, connectors); Qt lives in app.gui only."""

@@ -1,0 +1,169 @@
+"""The fabrication recipe: the `.localfab` file (a zip) that carries a job from designer to machine.
+
+`recipe.json` records the design (id, version, content hash, licence), the parameters, the printer and
+material, every setting by value, the check summary, and the SHA-256 of each output stored beside it:
+the part (`part.3mf`), the program (`program.gcode`) and the check report (`check.json`), plus a
+thumbnail. The same inputs give a byte-identical file.
+
+A recipe arriving from elsewhere is untrusted: it is read whole and validated (size, entry names, JSON
+shape, hashes) before anything in it is used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.errors import RecipeError
+from slicing.packaging import deterministic_zip
+
+FORMAT = "localfab.recipe"
+FORMAT_VERSION = 1
+RECIPE_JSON = "recipe.json"
+PART_FILE = "part.3mf"
+PROGRAM_FILE = "program.gcode"
+CHECK_FILE = "check.json"
+THUMBNAIL_FILE = "thumbnail.png"
+HASHED_OUTPUTS = (PART_FILE, PROGRAM_FILE, CHECK_FILE)
+ALLOWED_ENTRIES = frozenset({RECIPE_JSON, THUMBNAIL_FILE, *HASHED_OUTPUTS})
+MAX_RECIPE_BYTES = 512 << 20
+MAX_UNPACKED_BYTES = 2 << 30
+# A recipe's G-code deflates about 4:1; far higher ratios are what a zip bomb looks like.
+MAX_COMPRESSION_RATIO = 200
+
+
+def sha256_of(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """The inputs that made a job and the hashes of what they made. Lengths in mm, times in s, mass in g."""
+
+    app_version: str
+    design: dict[str, Any]
+    parameters: dict[str, Any]
+    process: str
+    printer: dict[str, str]
+    material: dict[str, str]
+    settings: dict[str, Any]
+    check: dict[str, Any]
+    estimate: dict[str, Any]
+    outputs: dict[str, str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "app_version": self.app_version,
+            "design": self.design,
+            "parameters": self.parameters,
+            "process": self.process,
+            "printer": self.printer,
+            "material": self.material,
+            "settings": self.settings,
+            "check": self.check,
+            "estimate": self.estimate,
+            "outputs": self.outputs,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Recipe:
+        if data.get("format") != FORMAT:
+            raise RecipeError("this is not a localfab recipe (recipe.json has no localfab format tag)")
+        if data.get("format_version") != FORMAT_VERSION:
+            raise RecipeError(f"recipe format version {data.get('format_version')} is not supported by this "
+                              f"localfab (it reads version {FORMAT_VERSION}); update localfab")
+        fields = {
+            "app_version": str, "design": dict, "parameters": dict, "process": str, "printer": dict,
+            "material": dict, "settings": dict, "check": dict, "estimate": dict, "outputs": dict,
+        }
+        for name, kind in fields.items():
+            if not isinstance(data.get(name), kind):
+                raise RecipeError(f"recipe.json is damaged: {name!r} is missing or not a {kind.__name__}")
+        for name in ("id", "version", "content_hash"):
+            if not isinstance(data["design"].get(name), str):
+                raise RecipeError(f"recipe.json is damaged: the design has no {name}")
+        return cls(**{name: data[name] for name in fields})
+
+
+@dataclass(frozen=True)
+class RecipeFile:
+    """A recipe and the files stored with it."""
+
+    recipe: Recipe
+    files: dict[str, bytes]
+
+
+def pack_recipe(recipe: Recipe, files: Mapping[str, bytes]) -> bytes:
+    """The .localfab bytes for `recipe` and its files; the recorded output hashes must match the files."""
+    for name in HASHED_OUTPUTS:
+        if recipe.outputs.get(name) != sha256_of(files[name]):
+            raise RecipeError(f"internal: the recorded hash of {name} does not match its contents")
+    text = json.dumps(recipe.as_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return deterministic_zip({RECIPE_JSON: text.encode("utf-8"), **files})
+
+
+def write_recipe(path: Path, recipe: Recipe, files: Mapping[str, bytes]) -> None:
+    path.write_bytes(pack_recipe(recipe, files))
+
+
+def read_recipe(path: Path) -> RecipeFile:
+    """Read and validate a .localfab file whole: zip structure, entry names and sizes, JSON, hashes."""
+    path = Path(path)
+    if not path.is_file():
+        raise RecipeError(f"{path}: no such file; check the path")
+    size = path.stat().st_size
+    if size > MAX_RECIPE_BYTES:
+        raise RecipeError(f"{path.name} is {size >> 20} MiB; recipes over {MAX_RECIPE_BYTES >> 20} MiB are refused")
+    data = path.read_bytes()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise RecipeError(f"{path.name} is not a localfab recipe (not a zip file)") from exc
+    with archive:
+        files = _read_entries(archive, path.name)
+    if RECIPE_JSON not in files:
+        raise RecipeError(f"{path.name} is not a localfab recipe (it has no recipe.json)")
+    try:
+        document = json.loads(files.pop(RECIPE_JSON).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RecipeError(f"{path.name}: recipe.json is not valid JSON ({exc})") from exc
+    if not isinstance(document, dict):
+        raise RecipeError(f"{path.name}: recipe.json is not a JSON object")
+    recipe = Recipe.from_json(document)
+    for name in HASHED_OUTPUTS:
+        if name not in files:
+            raise RecipeError(f"{path.name} is incomplete: {name} is missing")
+        if recipe.outputs.get(name) != sha256_of(files[name]):
+            raise RecipeError(f"{path.name} is damaged or was edited: {name} does not match the hash recorded "
+                              "in recipe.json")
+    return RecipeFile(recipe=recipe, files=files)
+
+
+def _read_entries(archive: zipfile.ZipFile, label: str) -> dict[str, bytes]:
+    infos = archive.infolist()
+    unpacked = 0
+    for info in infos:
+        name = info.filename
+        if name not in ALLOWED_ENTRIES:
+            raise RecipeError(f"{label} holds an unexpected entry {name!r}; a recipe holds only "
+                              f"{', '.join(sorted(ALLOWED_ENTRIES))}")
+        unpacked += info.file_size
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise RecipeError(f"{label} unpacks to more than {MAX_UNPACKED_BYTES >> 30} GiB and is refused")
+        if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
+            raise RecipeError(f"{label}: {name} is compressed {info.file_size // info.compress_size}:1, "
+                              "which is not a real recipe; refused")
+    if len({i.filename for i in infos}) != len(infos):
+        raise RecipeError(f"{label} holds the same entry twice and is refused")
+    try:
+        return {info.filename: archive.read(info) for info in infos}
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise RecipeError(f"{label} is damaged: {exc}") from exc

@@ -1,0 +1,136 @@
+"""The one loader of profile files: printers and materials as TOML under resources/profiles.
+
+A profile file has a `[profile]` table (id, name, kind) and a `[settings]` table whose keys and values are
+checked against the settings schema. Resolving a setup merges schema defaults, the printer, the material
+and the user's overrides into the flat settings the slicer reads.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.errors import ProfileError
+from app.profiles.settings_schema import SettingSpec, load_settings_schema
+
+PROFILE_FOLDERS = {"printer": "printers", "material": "materials"}
+DEFAULT_PRINTER = "generic-220"
+# A layer much taller than the nozzle is wide cannot be squashed onto the one below.
+MAX_LAYER_TO_NOZZLE = 0.8
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    name: str
+    kind: str
+    settings: dict[str, Any]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def as_record(self) -> dict[str, Any]:
+        """The profile by value, as a recipe stores it."""
+        return {"id": self.id, "name": self.name, "settings": dict(self.settings)}
+
+
+@dataclass(frozen=True)
+class FdmSetup:
+    """Everything an FDM slice reads, resolved by value."""
+
+    printer: Profile
+    material: Profile
+    print_settings: dict[str, Any]
+    settings: dict[str, Any]
+
+
+def resources_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "resources"
+
+
+def fdm_schema() -> dict[str, SettingSpec]:
+    return load_settings_schema(resources_dir() / "settings" / "fdm.toml")
+
+
+def list_profiles(kind: str) -> list[Profile]:
+    """All profiles of a kind ("printer" or "material"), sorted by id."""
+    folder = resources_dir() / "profiles" / PROFILE_FOLDERS[kind]
+    return [_read_profile(path, kind) for path in sorted(folder.glob("*.toml"))]
+
+
+def load_profile(kind: str, profile_id: str) -> Profile:
+    profiles = {p.id: p for p in list_profiles(kind)}
+    if profile_id in profiles:
+        return profiles[profile_id]
+    close = difflib.get_close_matches(profile_id, list(profiles), n=3)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    raise ProfileError(f"there is no {kind} profile called {profile_id!r}: {hint}known: {', '.join(profiles)}")
+
+
+def resolve_fdm_setup(printer_id: str = DEFAULT_PRINTER, material_id: str | None = None,
+                      overrides: Mapping[str, Any] | None = None) -> FdmSetup:
+    """Merge schema defaults < printer < material < overrides, check every value, and return the setup."""
+    printer = load_profile("printer", printer_id)
+    material = load_profile("material", material_id or printer.meta.get("default_material", ""))
+    schema = fdm_schema()
+    print_settings = {n: s.default for n, s in schema.items() if s.section == "print"}
+    overridden = {}
+    for name, value in (overrides or {}).items():
+        if name not in schema:
+            close = difflib.get_close_matches(name, list(schema), n=3)
+            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+            raise ProfileError(f"there is no setting called {name!r}{hint}; `localfab settings` lists them")
+        overridden[name] = schema[name].parse(value)
+    print_settings.update({n: v for n, v in overridden.items() if schema[n].section == "print"})
+    settings = check_settings({**print_settings, **printer.settings, **material.settings, **overridden})
+    return FdmSetup(printer=printer, material=material, print_settings=print_settings, settings=settings)
+
+
+def check_settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a full, flat set of FDM settings (as a recipe stores them) against the schema.
+
+    Every schema key must be present and in range, and the values must make sense together.
+    """
+    schema = fdm_schema()
+    unknown = sorted(set(values) - set(schema))
+    if unknown:
+        raise ProfileError(f"unknown setting(s) {', '.join(unknown)}: made by a newer localfab?")
+    missing = sorted(set(schema) - set(values))
+    if missing:
+        raise ProfileError(f"the settings leave {', '.join(missing)} unset: add them to the printer or "
+                           "material profile")
+    settings = {name: schema[name].parse(values[name]) for name in sorted(values)}
+    _check_consistency(settings)
+    return settings
+
+
+def _read_profile(path: Path, kind: str) -> Profile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"cannot read the {kind} profile {path.name}: {exc}") from exc
+    meta = dict(data.get("profile", {}))
+    if meta.get("kind") != kind or "id" not in meta or "name" not in meta:
+        raise ProfileError(f"{path}: [profile] needs id, name and kind = {kind!r}")
+    schema = fdm_schema()
+    settings = {}
+    for name, value in data.get("settings", {}).items():
+        spec = schema.get(name)
+        if spec is None or spec.section != kind:
+            raise ProfileError(f"{path.name}: {name!r} is not a {kind} setting")
+        settings[name] = spec.parse(value)
+    return Profile(id=str(meta.pop("id")), name=str(meta.pop("name")), kind=str(meta.pop("kind")),
+                   settings=settings, meta=meta)
+
+
+def _check_consistency(settings: Mapping[str, Any]) -> None:
+    nozzle = settings["nozzle_diameter"]
+    for name in ("layer_height", "first_layer_height"):
+        if settings[name] > MAX_LAYER_TO_NOZZLE * nozzle + 1e-9:
+            raise ProfileError(f"{name} = {settings[name]} mm is more than {MAX_LAYER_TO_NOZZLE:.0%} of the "
+                               f"{nozzle} mm nozzle: use at most {MAX_LAYER_TO_NOZZLE * nozzle:.2f} mm")
+    if settings["line_width"] < nozzle * 0.9:
+        raise ProfileError(f"line_width = {settings['line_width']} mm is narrower than the {nozzle} mm "
+                           "nozzle can lay down: use at least 90% of the nozzle diameter")

@@ -1,0 +1,164 @@
+"""Building a template into a part: validated parameters in, a watertight mesh (mm) out.
+
+The design code runs in a separate worker process (parametric_designs.worker) with a time limit; this process
+only reads the mesh file the worker writes. Results are cached by (template content hash, parameters), in
+memory and on disk, so the same request never builds twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import platformdirs
+import trimesh
+
+from parametric_designs.errors import BuildError
+from parametric_designs.templates import Template
+from slicing.mesh import clean_mesh
+
+DEFAULT_TIMEOUT_S = 60.0
+# Bumped whenever the worker's meshing changes, so cached meshes from an older mesher are not reused.
+MESHER_VERSION = 1
+_MEMORY_CACHE_ENTRIES = 32
+_memory_cache: OrderedDict[str, trimesh.Trimesh] = OrderedDict()
+_POLL_INTERVAL_S = 0.05
+
+
+@dataclass(frozen=True)
+class BuiltPart:
+    """A template built with given parameters: the mesh in millimetres and what made it."""
+
+    mesh: trimesh.Trimesh
+    template: Template
+    parameters: dict[str, Any]
+    from_cache: bool
+
+
+def default_cache_dir() -> Path:
+    """Where built parts are cached: $LOCALFAB_CACHE_DIR, else the user's cache folder."""
+    override = os.environ.get("LOCALFAB_CACHE_DIR")
+    return Path(override) if override else Path(platformdirs.user_cache_dir("localfab")) / "parts"
+
+
+def cache_key(template: Template, parameters: Mapping[str, Any]) -> str:
+    """The identity of a build: the template's content and the full, typed parameter values."""
+    identity = {"template": template.content_hash, "parameters": dict(parameters), "mesher": MESHER_VERSION}
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+
+
+def build_part(
+    template: Template,
+    given: Mapping[str, Any],
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    cache_dir: Path | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> BuiltPart:
+    """Validate `given` against the template's schema (defaults fill the rest) and build the part.
+
+    Raises ParameterError before anything runs if a value is out of range or breaks a constraint, and
+    BuildError if the design fails, runs longer than `timeout_s`, or yields a mesh that is not a solid.
+    """
+    parameters = template.schema.resolve(given)
+    key = cache_key(template, parameters)
+    if key in _memory_cache:
+        _memory_cache.move_to_end(key)
+        return BuiltPart(_memory_cache[key].copy(), template, parameters, from_cache=True)
+    cache_file = (cache_dir or default_cache_dir()) / f"{key}.npz"
+    mesh = _read_cached(cache_file)
+    from_cache = mesh is not None
+    if mesh is None:
+        vertices, faces = _run_worker(template, parameters, timeout_s, cancel)
+        mesh = _validated_solid(template, vertices, faces)
+        _write_cached(cache_file, mesh)
+    _memory_cache[key] = mesh
+    while len(_memory_cache) > _MEMORY_CACHE_ENTRIES:
+        _memory_cache.popitem(last=False)
+    return BuiltPart(mesh.copy(), template, parameters, from_cache=from_cache)
+
+
+def _run_worker(template: Template, parameters: Mapping[str, Any], timeout_s: float,
+                cancel: Callable[[], bool] | None) -> tuple[np.ndarray, np.ndarray]:
+    with tempfile.TemporaryDirectory(prefix="localfab-build-") as scratch:
+        scratch_dir = Path(scratch)
+        request = {
+            "source": str(template.source),
+            "parameters": dict(parameters),
+            "mesh": str(scratch_dir / "mesh.npz"),
+            "result": str(scratch_dir / "result.json"),
+        }
+        request_file = scratch_dir / "request.json"
+        request_file.write_text(json.dumps(request))
+        project_root = str(Path(__file__).resolve().parents[1])
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [project_root, os.environ.get("PYTHONPATH")])))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "parametric_designs.worker", str(request_file)],
+            cwd=scratch, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        started = time.monotonic()
+        try:
+            while process.poll() is None:
+                if cancel is not None and cancel():
+                    raise BuildError(f"building {template.id} was cancelled")
+                if time.monotonic() - started > timeout_s:
+                    raise BuildError(f"building {template.id} took longer than {timeout_s:.0f} s and was stopped; "
+                                     "try smaller values or a simpler design")
+                time.sleep(_POLL_INTERVAL_S)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+        result_file = Path(request["result"])
+        if not result_file.is_file():
+            last = output.strip().splitlines()[-1:] or ["no output"]
+            raise BuildError(f"the build worker for {template.id} stopped without a result "
+                             f"(exit code {process.returncode}: {last[0]})")
+        result = json.loads(result_file.read_text())
+        if not result["ok"]:
+            raise BuildError(f"{template.id} failed to build: {result['error']}")
+        with np.load(request["mesh"]) as data:
+            return data["vertices"], data["faces"]
+
+
+def _validated_solid(template: Template, vertices: np.ndarray, faces: np.ndarray) -> trimesh.Trimesh:
+    mesh = clean_mesh(vertices, faces)
+    if not mesh.is_watertight:
+        raise BuildError(f"{template.id} built a mesh with holes ({_count_open_edges(mesh)} open edges); "
+                         "the design must produce closed solids")
+    if not mesh.is_winding_consistent:
+        raise BuildError(f"{template.id} built a mesh whose facets are not consistently oriented")
+    if mesh.volume < 0:
+        mesh.invert()
+    return mesh
+
+
+def _count_open_edges(mesh: trimesh.Trimesh) -> int:
+    return len(trimesh.grouping.group_rows(mesh.edges_sorted, require_count=1))
+
+
+def _read_cached(cache_file: Path) -> trimesh.Trimesh | None:
+    try:
+        with np.load(cache_file) as data:
+            return trimesh.Trimesh(vertices=data["vertices"], faces=data["faces"], process=False)
+    except (OSError, KeyError, ValueError):
+        return None  # no entry, or a damaged one: build again
+
+
+def _write_cached(cache_file: Path, mesh: trimesh.Trimesh) -> None:
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    partial = cache_file.with_suffix(".partial.npz")
+    np.savez(partial, vertices=mesh.vertices, faces=mesh.faces)
+    os.replace(partial, cache_file)  # atomic: a crash never leaves a half-written entry under the real name

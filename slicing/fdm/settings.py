@@ -1,0 +1,67 @@
+"""The settings the FDM pipeline reads, resolved by value from the printer, material and print profiles.
+
+The schema (unit, default, range and help text of every key) lives in resources/settings/fdm.toml and is
+loaded by the application; this dataclass names exactly the keys the engine reads, and a test keeps the two
+in step. Lengths are millimetres, speeds mm/s, temperatures degrees Celsius, percentages 0-100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from slicing.errors import SlicingError
+
+
+@dataclass(frozen=True)
+class FdmSettings:
+    # printer
+    bed_size_x: float
+    bed_size_y: float
+    max_print_height: float
+    nozzle_diameter: float
+    gcode_flavor: str
+    travel_speed: float
+    retract_length: float
+    retract_speed: float
+    retract_min_travel: float
+    start_gcode: str
+    end_gcode: str
+    # material
+    filament_diameter: float
+    filament_density: float
+    filament_cost: float
+    temperature: float
+    first_layer_temperature: float
+    bed_temperature: float
+    first_layer_bed_temperature: float
+    fan_speed: float
+    # print
+    layer_height: float
+    first_layer_height: float
+    line_width: float
+    perimeters: int
+    top_solid_layers: int
+    bottom_solid_layers: int
+    infill_density: float
+    infill_angle: float
+    perimeter_speed: float
+    external_perimeter_speed: float
+    infill_speed: float
+    solid_infill_speed: float
+    first_layer_speed: float
+    skirt_loops: int
+    skirt_distance: float
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> FdmSettings:
+        """Build from a flat mapping that holds every key (extra keys are ignored)."""
+        names = [f.name for f in fields(cls)]
+        missing = sorted(set(names) - set(values))
+        if missing:
+            raise SlicingError(f"slicer settings are missing {', '.join(missing)}: complete the profile")
+        return cls(**{n: values[n] for n in names})
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
