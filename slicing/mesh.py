@@ -33,16 +33,13 @@ def load_mesh(path: Path) -> trimesh.Trimesh:
     if size > MAX_MESH_FILE_BYTES:
         raise MeshError(f"{path.name} is {size / 2**20:.0f} MiB; meshes over 1 GiB are refused")
     try:
-        if suffix == ".stl":
-            mesh = _load_stl(path)
-        else:
-            mesh = _load_with_trimesh(path)
+        mesh = _load_stl(path) if suffix == ".stl" else _load_with_trimesh(path)
     except MeshError:
         raise
     except Exception as exc:  # a damaged file can make the readers fail in many ways; all mean the same
         raise MeshError(f"{path.name} is not a readable {suffix[1:].upper()} file ({exc})") from exc
     if len(mesh.faces) == 0:
-        raise MeshError(f"{path.name} holds no triangles")
+        raise MeshError(f"{path.name} holds no triangles: it is not a {suffix[1:].upper()} mesh, or an empty one")
     return mesh
 
 

@@ -1,0 +1,34 @@
+"""Shared fixtures: the third-party corpus, an isolated build cache, the resolved default FDM setup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_build_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Builds in tests go to a cache of their own, never to the user's."""
+    cache = tmp_path_factory.mktemp("build-cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("LOCALFAB_CACHE_DIR", str(cache))
+    yield cache
+    patch.undo()
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared test corpus is not at {CORPUS}")
+    return CORPUS
+
+
+def corpus_file(relative: str) -> Path:
+    path = CORPUS / relative
+    if not path.is_file():
+        pytest.skip(f"corpus file {relative} is missing from {CORPUS}")
+    return path
