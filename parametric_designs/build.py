@@ -1,18 +1,25 @@
 """Building a template into a part: validated parameters in, a watertight mesh (mm) out.
 
-The design code runs in a separate worker process (parametric_designs.worker) with a time limit; this process
-only reads the mesh file the worker writes. Results are cached by (template content hash, parameters), in
+The design code runs in a confined child of a warm worker process (parametric_designs.worker, .sandbox) with
+time and memory limits, no network, no new processes and no writes outside its scratch folder; this process
+only reads the two files the child writes. Results are cached by (template content hash, parameters), in
 memory and on disk, so the same request never builds twice.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import hashlib
 import json
+import math
 import os
+import select
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -28,7 +35,10 @@ from parametric_designs.errors import BuildError
 from parametric_designs.templates import Template
 from slicing.mesh import clean_mesh
 
-DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_MEMORY_BYTES = 2 << 30
+# The server answers a request once CadQuery is loaded, which takes 2-4 s when it has just started.
+_SERVER_START_TIMEOUT_S = 60.0
 # Bumped whenever the worker's meshing changes, so cached meshes from an older mesher are not reused.
 MESHER_VERSION = 1
 _MEMORY_CACHE_ENTRIES = 32
@@ -63,6 +73,7 @@ def build_part(
     given: Mapping[str, Any],
     *,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    memory_bytes: int = DEFAULT_MEMORY_BYTES,
     cache_dir: Path | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> BuiltPart:
@@ -80,7 +91,7 @@ def build_part(
     mesh = _read_cached(cache_file)
     from_cache = mesh is not None
     if mesh is None:
-        vertices, faces = _run_worker(template, parameters, timeout_s, cancel)
+        vertices, faces = _run_worker(template, parameters, timeout_s, memory_bytes, cancel)
         mesh = _validated_solid(template, vertices, faces)
         _write_cached(cache_file, mesh)
     _memory_cache[key] = mesh
@@ -89,27 +100,93 @@ def build_part(
     return BuiltPart(mesh.copy(), template, parameters, from_cache=from_cache)
 
 
-def _run_worker(template: Template, parameters: Mapping[str, Any], timeout_s: float,
+class BuildServer:
+    """The warm worker (parametric_designs.worker) that forks one confined child per build.
+
+    Started on first use, or ahead of time with `warm_up()`; if it dies it is started again on the next build.
+    """
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        with self._lock:
+            self._ensure_running()
+
+    def start_build(self, request: Mapping[str, Any]) -> int:
+        """Send one request; return the pid of the child that runs it."""
+        with self._lock:
+            process = self._ensure_running()
+            try:
+                process.stdin.write((json.dumps(request) + "\n").encode())
+                process.stdin.flush()
+                ready, _, _ = select.select([process.stdout], [], [], _SERVER_START_TIMEOUT_S)
+                answer = process.stdout.readline() if ready else b""
+            except (BrokenPipeError, OSError):
+                answer = b""
+            if not answer:
+                self._stop()
+                raise BuildError("the build worker did not answer; it was restarted: try again")
+            return int(json.loads(answer)["pid"])
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def _ensure_running(self) -> subprocess.Popen[bytes]:
+        if self._process is None or self._process.poll() is not None:
+            project_root = str(Path(__file__).resolve().parents[1])
+            path = os.pathsep.join(filter(None, [project_root, os.environ.get("PYTHONPATH")]))
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "parametric_designs.worker"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                env=dict(os.environ, PYTHONPATH=path), cwd=tempfile.gettempdir(),
+            )
+        return self._process
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.stdin.close()
+                try:
+                    self._process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self._process.kill()
+                    self._process.wait()
+            self._process = None
+
+
+_server = BuildServer()
+atexit.register(_server.close)
+
+
+def warm_up() -> None:
+    """Start the build worker now (CadQuery takes seconds to load), so the first build is fast."""
+    _server.warm_up()
+
+
+def _run_worker(template: Template, parameters: Mapping[str, Any], timeout_s: float, memory_bytes: int,
                 cancel: Callable[[], bool] | None) -> tuple[np.ndarray, np.ndarray]:
     with tempfile.TemporaryDirectory(prefix="localfab-build-") as scratch:
         scratch_dir = Path(scratch)
         request = {
             "source": str(template.source),
             "parameters": dict(parameters),
-            "mesh": str(scratch_dir / "mesh.npz"),
-            "result": str(scratch_dir / "result.json"),
+            "scratch": scratch,
+            "cpu_seconds": math.ceil(timeout_s) + 1,
+            "memory_bytes": memory_bytes,
         }
-        request_file = scratch_dir / "request.json"
-        request_file.write_text(json.dumps(request))
-        project_root = str(Path(__file__).resolve().parents[1])
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [project_root, os.environ.get("PYTHONPATH")])))
-        process = subprocess.Popen(
-            [sys.executable, "-m", "parametric_designs.worker", str(request_file)],
-            cwd=scratch, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )
         started = time.monotonic()
+        pid = _server.start_build(request)
+        result_file = scratch_dir / "result.json"
         try:
-            while process.poll() is None:
+            while not result_file.is_file():
+                if not _alive(pid):
+                    if result_file.is_file():
+                        break
+                    raise BuildError(f"building {template.id} stopped without a result: it crashed or ran out "
+                                     f"of memory{_last_log_line(scratch_dir)}")
                 if cancel is not None and cancel():
                     raise BuildError(f"building {template.id} was cancelled")
                 if time.monotonic() - started > timeout_s:
@@ -117,20 +194,33 @@ def _run_worker(template: Template, parameters: Mapping[str, Any], timeout_s: fl
                                      "try smaller values or a simpler design")
                 time.sleep(_POLL_INTERVAL_S)
         finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-        output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-        result_file = Path(request["result"])
-        if not result_file.is_file():
-            last = output.strip().splitlines()[-1:] or ["no output"]
-            raise BuildError(f"the build worker for {template.id} stopped without a result "
-                             f"(exit code {process.returncode}: {last[0]})")
+            _kill(pid)
         result = json.loads(result_file.read_text())
         if not result["ok"]:
             raise BuildError(f"{template.id} failed to build: {result['error']}")
-        with np.load(request["mesh"]) as data:
+        with np.load(scratch_dir / "mesh.npz", allow_pickle=False) as data:
             return data["vertices"], data["faces"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _last_log_line(scratch: Path) -> str:
+    try:
+        lines = (scratch / "build.log").read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return f" (last output: {lines[-1][:200]})" if lines else ""
 
 
 def _validated_solid(template: Template, vertices: np.ndarray, faces: np.ndarray) -> trimesh.Trimesh:

@@ -1,19 +1,27 @@
-"""The build worker: runs one template's design code in its own process and writes the mesh to a file.
+"""The build worker: a fork server with CadQuery loaded, and the confined child that runs one design.
 
-Started by parametric_designs.build as `python -m parametric_designs.worker REQUEST.json`. The request names
-the design source, the validated parameter values and where to write `mesh.npz` and `result.json`. Whatever
-the design code does, the calling process only ever reads those two files.
+`python -m parametric_designs.worker` imports CadQuery once (2-4 s) and then reads one JSON request per
+line on stdin. For each it forks a child, answers `{"pid": N}` on stdout, and goes back to waiting. The
+child confines itself (parametric_designs.sandbox), runs the design's `build(**parameters)`, and writes
+`mesh.npz` and `result.json` into the request's scratch folder, then exits. Every build starts from the
+server's pristine state, so nothing one design does can reach the next build, and whatever it does, the
+calling process only ever reads those two files.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import runpy
+import signal
 import sys
 import traceback
 from pathlib import Path
 
+import cadquery as cq  # loaded here once, in the server, so every forked build starts warm
 import numpy as np
+
+from parametric_designs.sandbox import Limits, confine
 
 # Meshing tolerances of the B-rep: 0.02 mm chordal deviation is below what a 0.4 mm nozzle resolves;
 # 0.15 rad keeps small holes round.
@@ -21,10 +29,8 @@ LINEAR_TOLERANCE_MM = 0.02
 ANGULAR_TOLERANCE_RAD = 0.15
 
 
-def solids_of(result):
+def solids_of(result: object) -> list[cq.Solid]:
     """Every solid in what a design returned (a Workplane, a Shape, or a list of them)."""
-    import cadquery as cq
-
     items = result if isinstance(result, list | tuple) else [result]
     solids = []
     for item in items:
@@ -40,8 +46,8 @@ def solids_of(result):
 
 
 def build_mesh(source: Path, parameters: dict) -> tuple[np.ndarray, np.ndarray]:
-    import cadquery as cq
-
+    """Run the design and tessellate every solid it returns into (vertices mm, triangle indices)."""
+    sys.path.insert(0, str(source.parent))  # a design may import helper modules from its own folder
     namespace = runpy.run_path(str(source), run_name="localfab_design")
     build = namespace.get("build")
     if not callable(build):
@@ -58,20 +64,68 @@ def build_mesh(source: Path, parameters: dict) -> tuple[np.ndarray, np.ndarray]:
             np.array(triangles, dtype=np.int64).reshape(-1, 3))
 
 
-def main(request_path: str) -> int:
-    request = json.loads(Path(request_path).read_text())
-    result_path = Path(request["result"])
+def describe_failure(exc: BaseException, source: str) -> str:
+    """One line for a person: what the design raised, where, and whether the sandbox stopped it."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == source]
+    where = f" (design.py line {frames[-1].lineno})" if frames else ""
+    if isinstance(exc, MemoryError):
+        return f"the design used more memory than a build may{where}"
+    if isinstance(exc, PermissionError):
+        return f"the sandbox blocked the design: {exc}{where}"
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def run_build(request: dict) -> None:
+    """In the forked child: confine, build, and leave mesh.npz and result.json in scratch."""
+    scratch = Path(request["scratch"])
+    result = scratch / "result.json"
     try:
+        limits = Limits(cpu_seconds=int(request["cpu_seconds"]), memory_bytes=int(request["memory_bytes"]))
+        confine(scratch, (Path(request["source"]).parent,), limits)
         vertices, faces = build_mesh(Path(request["source"]), request["parameters"])
-        np.savez(request["mesh"], vertices=vertices, faces=faces)
-        result = {"ok": True, "triangles": len(faces)}
-    except Exception as exc:  # the design is untrusted code: report whatever it raised, as text
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == request["source"]]
-        where = f" (design.py line {frames[-1].lineno})" if frames else ""
-        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}{where}"}
-    result_path.write_text(json.dumps(result))
+        np.savez(scratch / "mesh.npz", vertices=vertices, faces=faces)
+        outcome = {"ok": True, "triangles": len(faces)}
+    except BaseException as exc:  # the design is untrusted code: whatever it raised becomes a message
+        outcome = {"ok": False, "error": describe_failure(exc, request["source"])}
+    partial = scratch / "result.partial"
+    partial.write_text(json.dumps(outcome))
+    os.replace(partial, result)  # the caller polls for result.json: it must never see half of it
+
+
+def _detach_from_server(scratch: Path) -> None:
+    """Give the child its own stdin/stdout/stderr, so the design cannot read or forge server messages."""
+    log = os.open(scratch / "build.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(null)
+    os.close(log)
+    os.chdir(scratch)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+
+
+def serve() -> int:
+    # `python -m` puts the working folder on sys.path; the sandbox makes sys.path readable, and the working
+    # folder is nobody's business.
+    sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
+    # Children are reaped by the kernel: the caller watches their results, not their exit codes.
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    for line in sys.stdin:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                _detach_from_server(Path(request["scratch"]))
+                run_build(request)
+                code = 0
+            finally:
+                os._exit(code)
+        sys.stdout.write(json.dumps({"pid": pid}) + "\n")
+        sys.stdout.flush()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(serve())
