@@ -1,0 +1,6 @@
+"""FDM slicing: a placed mesh and resolved settings in, a Marlin 2 program with its estimate out."""
+
+from slicing.fdm.pipeline import slice_mesh
+from slicing.fdm.program import FdmProgram
+
+__all__ = ["FdmProgram", "slice_mesh"]
