@@ -172,6 +172,7 @@ def _run_worker(template: Template, parameters: Mapping[str, Any], timeout_s: fl
         scratch_dir = Path(scratch)
         request = {
             "source": str(template.source),
+            "kind": template.kind,
             "parameters": dict(parameters),
             "scratch": scratch,
             "cpu_seconds": math.ceil(timeout_s) + 1,

@@ -45,12 +45,12 @@ class Limits:
 
 def confine(scratch: Path, readable: tuple[Path, ...], limits: Limits) -> None:
     """Apply every confinement to this (single-threaded, just forked) process; it cannot be undone."""
-    _limit_resources(limits)
-    _restrict_files(scratch, readable)
-    _restrict_syscalls()
+    limit_resources(limits)
+    restrict_files(scratch, readable)
+    restrict_syscalls()
 
 
-def _limit_resources(limits: Limits) -> None:
+def limit_resources(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -64,7 +64,7 @@ def _mapped_bytes() -> int:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _restrict_files(scratch: Path, readable: tuple[Path, ...]) -> None:
+def restrict_files(scratch: Path, readable: tuple[Path, ...]) -> None:
     read = landlock.FSAccess.READ_FILE | landlock.FSAccess.EXECUTE
     ruleset = landlock.Ruleset()
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, *map(str, readable), *_SYSTEM_READ_ROOTS}
@@ -76,7 +76,7 @@ def _restrict_files(scratch: Path, readable: tuple[Path, ...]) -> None:
     ruleset.apply()
 
 
-def _restrict_syscalls() -> None:
+def restrict_syscalls() -> None:
     rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
     denied = seccomp.ERRNO(errno.EPERM)
     for name in _DENIED_SYSCALLS:

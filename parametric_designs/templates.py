@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import importlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,9 @@ class Template:
     tags: tuple[str, ...] = ()
     processes: tuple[str, ...] = ("fdm",)
     okh: dict[str, Any] = field(default_factory=dict)
+    # How the source is built: "cadquery" (build(**parameters) in design.py), "cqgi" (a plain CadQuery script)
+    # or "openscad" (a customizer .scad file).
+    kind: str = "cadquery"
 
     @property
     def thumbnail(self) -> Path | None:
@@ -65,10 +69,12 @@ def library_dir() -> Path:
     return Path(__file__).resolve().parent / "library"
 
 
-def content_hash(folder: Path) -> str:
-    """SHA-256 over every file of a template folder (relative path, size and bytes, in sorted order)."""
+def content_hash(folder: Path, only: tuple[Path, ...] | None = None) -> str:
+    """SHA-256 over every file of a template folder, or over the files `only` names that exist
+    (relative path, size and bytes, in sorted order)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    files = folder.rglob("*") if only is None else only
+    for path in sorted(p for p in files if p.is_file()):
         relative = path.relative_to(folder).as_posix()
         if relative in _NOT_HASHED or "__pycache__" in path.parts or path.suffix == ".pyc":
             continue
@@ -131,11 +137,19 @@ def discover(folders: tuple[Path, ...] = ()) -> dict[str, Template]:
     return dict(sorted(found.items()))
 
 
+# Design files that open as templates without a manifest, by suffix: the module and function that read them.
+# Imported on use, because those modules build on this one.
+_FILE_LOADERS = {".py": ("parametric_designs.cqgi", "load_cqgi_script")}
+
+
 def find_template(name: str, folders: tuple[Path, ...] = ()) -> Template:
-    """A template by id, or by the path of its folder."""
+    """A template by id, by the path of its folder, or by the path of a design file (a CQGI script)."""
     as_path = Path(name)
     if (as_path / MANIFEST_NAME).is_file():
         return load_template(as_path.resolve())
+    if as_path.is_file() and as_path.suffix.lower() in _FILE_LOADERS:
+        module, function = _FILE_LOADERS[as_path.suffix.lower()]
+        return getattr(importlib.import_module(module), function)(as_path.resolve())
     templates = discover(folders)
     if name in templates:
         return templates[name]

@@ -45,14 +45,32 @@ def solids_of(result: object) -> list[cq.Solid]:
     return solids
 
 
-def build_mesh(source: Path, parameters: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Run the design and tessellate every solid it returns into (vertices mm, triangle indices)."""
-    sys.path.insert(0, str(source.parent))  # a design may import helper modules from its own folder
+def run_design(source: Path, parameters: dict) -> object:
+    """Run a template's design.py: its build(**parameters) returns the shapes."""
     namespace = runpy.run_path(str(source), run_name="localfab_design")
     build = namespace.get("build")
     if not callable(build):
         raise TypeError(f"{source.name} defines no build(**parameters) function")
-    solids = solids_of(build(**parameters))
+    return build(**parameters)
+
+
+def run_cqgi_script(source: Path, parameters: dict) -> object:
+    """Run a plain CadQuery script through CQGI with the parameters replacing its constants."""
+    from cadquery import cqgi
+
+    outcome = cqgi.parse(source.read_text(encoding="utf-8")).build(build_parameters=parameters)
+    if not outcome.success:
+        raise outcome.exception
+    return [result.shape for result in outcome.results]
+
+
+RUNNERS = {"cadquery": run_design, "cqgi": run_cqgi_script}
+
+
+def build_mesh(source: Path, parameters: dict, kind: str = "cadquery") -> tuple[np.ndarray, np.ndarray]:
+    """Run the design and tessellate every solid it returns into (vertices mm, triangle indices)."""
+    sys.path.insert(0, str(source.parent))  # a design may import helper modules from its own folder
+    solids = solids_of(RUNNERS[kind](source, parameters))
     if not solids:
         raise ValueError("the design produced no solid")
     for index, solid in enumerate(solids):
@@ -82,7 +100,7 @@ def run_build(request: dict) -> None:
     try:
         limits = Limits(cpu_seconds=int(request["cpu_seconds"]), memory_bytes=int(request["memory_bytes"]))
         confine(scratch, (Path(request["source"]).parent,), limits)
-        vertices, faces = build_mesh(Path(request["source"]), request["parameters"])
+        vertices, faces = build_mesh(Path(request["source"]), request["parameters"], request["kind"])
         np.savez(scratch / "mesh.npz", vertices=vertices, faces=faces)
         outcome = {"ok": True, "triangles": len(faces)}
     except BaseException as exc:  # the design is untrusted code: whatever it raised becomes a message
