@@ -42,6 +42,7 @@ _SERVER_START_TIMEOUT_S = 60.0
 # Bumped whenever the worker's meshing changes, so cached meshes from an older mesher are not reused.
 MESHER_VERSION = 1
 _MEMORY_CACHE_ENTRIES = 32
+DISK_CACHE_BYTES = 512 << 20
 _memory_cache: OrderedDict[str, trimesh.Trimesh] = OrderedDict()
 _POLL_INTERVAL_S = 0.05
 
@@ -242,14 +243,33 @@ def _count_open_edges(mesh: trimesh.Trimesh) -> int:
 
 def _read_cached(cache_file: Path) -> trimesh.Trimesh | None:
     try:
-        with np.load(cache_file) as data:
-            return trimesh.Trimesh(vertices=data["vertices"], faces=data["faces"], process=False)
+        with np.load(cache_file, allow_pickle=False) as data:
+            mesh = trimesh.Trimesh(vertices=data["vertices"], faces=data["faces"], process=False)
+        os.utime(cache_file)  # the modification time is the entry's last use, for least-recently-used pruning
+        return mesh
     except (OSError, KeyError, ValueError):
         return None  # no entry, or a damaged one: build again
 
 
-def _write_cached(cache_file: Path, mesh: trimesh.Trimesh) -> None:
+def _write_cached(cache_file: Path, mesh: trimesh.Trimesh, limit_bytes: int = DISK_CACHE_BYTES) -> None:
     cache_file.parent.mkdir(parents=True, exist_ok=True)
     partial = cache_file.with_suffix(".partial.npz")
     np.savez(partial, vertices=mesh.vertices, faces=mesh.faces)
     os.replace(partial, cache_file)  # atomic: a crash never leaves a half-written entry under the real name
+    prune_cache(cache_file.parent, limit_bytes)
+
+
+def prune_cache(cache_dir: Path, limit_bytes: int) -> None:
+    """Delete the least recently used entries until the cache holds at most `limit_bytes`."""
+    entries = []
+    for path in cache_dir.glob("*.npz"):
+        with contextlib.suppress(FileNotFoundError):  # another process may prune at the same time
+            stat = path.stat()
+            entries.append((stat.st_mtime_ns, path.name, stat.st_size, path))
+    total = sum(size for _, _, size, _ in entries)
+    for _, _, size, path in sorted(entries):
+        if total <= limit_bytes:
+            break
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        total -= size

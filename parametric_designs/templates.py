@@ -9,10 +9,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import importlib
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import platformdirs
 
 from parametric_designs.errors import DesignError, DesignNotFound
 from parametric_designs.schema import ParameterSchema, schema_from_manifest
@@ -67,6 +70,16 @@ class Template:
 def library_dir() -> Path:
     """The folder of the built-in templates."""
     return Path(__file__).resolve().parent / "library"
+
+
+def user_data_dir() -> Path:
+    """The user's localfab data folder: $LOCALFAB_DATA_DIR, else the platform's user data folder."""
+    return Path(os.environ.get("LOCALFAB_DATA_DIR") or platformdirs.user_data_dir("localfab"))
+
+
+def installed_dir() -> Path:
+    """Where `localfab designs install` puts templates."""
+    return user_data_dir() / "templates"
 
 
 def content_hash(folder: Path, only: tuple[Path, ...] | None = None) -> str:
@@ -125,9 +138,9 @@ def load_template(folder: Path) -> Template:
 
 
 def discover(folders: tuple[Path, ...] = ()) -> dict[str, Template]:
-    """All templates in the built-in library and in `folders`, by id, sorted by id."""
+    """All templates of the built-in library, the user's installed ones and `folders`, by id, sorted by id."""
     found: dict[str, Template] = {}
-    for root in (library_dir(), *folders):
+    for root in (library_dir(), installed_dir(), *folders):
         for manifest in sorted(root.glob(f"*/{MANIFEST_NAME}")):
             template = load_template(manifest.parent)
             if template.id in found:

@@ -11,12 +11,12 @@ CORPUS = REPO.parent / "shared" / "corpus"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def isolated_build_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Builds in tests go to a cache of their own, never to the user's."""
-    cache = tmp_path_factory.mktemp("build-cache")
+def isolated_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Builds, presets and installed templates in tests go to folders of their own, never to the user's."""
     patch = pytest.MonkeyPatch()
-    patch.setenv("LOCALFAB_CACHE_DIR", str(cache))
-    yield cache
+    patch.setenv("LOCALFAB_CACHE_DIR", str(tmp_path_factory.mktemp("build-cache")))
+    patch.setenv("LOCALFAB_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
+    yield
     patch.undo()
 
 

@@ -105,3 +105,17 @@ def test_a_build_can_be_cancelled(tmp_path):
     """)
     with pytest.raises(BuildError, match="cancelled"):
         build_part(template, {}, cache_dir=tmp_path / "cache", cancel=lambda: True)
+
+
+def test_the_disk_cache_keeps_the_most_recently_used_entries_within_its_bound(tmp_path):
+    import os
+
+    from parametric_designs.build import prune_cache
+
+    for index in range(5):
+        entry = tmp_path / f"{index}.npz"
+        entry.write_bytes(b"x" * 1000)
+        os.utime(entry, ns=(index * 10**9, index * 10**9))
+    os.utime(tmp_path / "0.npz")  # used just now
+    prune_cache(tmp_path, limit_bytes=2500)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.npz", "4.npz"]

@@ -1,175 +1,65 @@
-"""The `localfab` command: one sub-command per stage of the chain, plus `make` for the whole of it.
-
-Exit codes: 0 done; 1 the command worked but found a problem (check errors, a rebuild that differs);
-2 the command could not do its job (bad input, missing file, failed build), with one line saying why.
-"""
+"""The chain's sub-commands: build, check, slice, make, recipe show|rebuild, settings."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.errors import USER_ERRORS, LocalfabError
-
-EXIT_OK, EXIT_PROBLEM, EXIT_ERROR = 0, 1, 2
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if not hasattr(args, "run"):
-        parser.print_help()
-        return EXIT_ERROR
-    try:
-        return args.run(args)
-    except USER_ERRORS as exc:
-        print(f"localfab: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("localfab: cancelled", file=sys.stderr)
-        return 130
-    except Exception as exc:
-        if args.debug:
-            raise
-        print(f"localfab: internal error ({type(exc).__name__}: {exc}). This is a bug in localfab: please "
-              "report it with the output of the same command run with --debug", file=sys.stderr)
-        return EXIT_ERROR
+from app.cli.arguments import add_json, add_machine, add_preset, add_set, design_values, key_values
+from app.cli.output import EXIT_OK, EXIT_PROBLEM, duration, emit, number, table, write_file
+from app.errors import LocalfabError
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="localfab",
-        description="Customize a parametric design, check it, slice it, and keep the recipe that made it.",
-    )
-    parser.add_argument("--debug", action="store_true", help="show the full traceback of internal errors")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-
-    designs = commands.add_parser("designs", help="list and describe the built-in designs")
-    designs_commands = designs.add_subparsers(title="designs commands", metavar="COMMAND", required=True)
-    listing = designs_commands.add_parser("list", help="list the designs")
-    _add_json(listing)
-    listing.set_defaults(run=_designs_list)
-    show = designs_commands.add_parser("show", help="show a design's description and parameters")
-    show.add_argument("design", help="design id (see `localfab designs list`) or template folder")
-    _add_json(show)
-    show.set_defaults(run=_designs_show)
-
+def register(commands: argparse._SubParsersAction) -> None:
     build = commands.add_parser("build", help="build a design into a part (STL or 3MF)")
-    build.add_argument("design", help="design id or template folder")
-    _add_set(build, "design parameter, e.g. --set width=60 (repeatable)")
+    build.add_argument("design", help="design id, template folder or CadQuery script")
+    add_set(build, "design parameter, e.g. --set width=60 (repeatable)")
+    add_preset(build)
     build.add_argument("-o", "--output", type=Path, required=True, help="part file to write (.stl or .3mf)")
-    _add_json(build)
+    add_json(build)
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", help="check that a part can be printed")
     check.add_argument("part", type=Path, help="mesh file (.stl, .3mf, .obj)")
-    _add_machine(check)
-    _add_json(check)
+    add_machine(check)
+    add_json(check)
     check.set_defaults(run=_check)
 
     slicing = commands.add_parser("slice", help="slice a part into G-code")
     slicing.add_argument("part", type=Path, help="mesh file (.stl, .3mf, .obj)")
-    _add_machine(slicing)
-    _add_set(slicing, "slicer setting, e.g. --set infill_density=20 (see `localfab settings`)")
+    add_machine(slicing)
+    add_set(slicing, "slicer setting, e.g. --set infill_density=20 (see `localfab settings`)")
     slicing.add_argument("-o", "--output", type=Path, required=True, help="G-code file to write")
-    _add_json(slicing)
+    add_json(slicing)
     slicing.set_defaults(run=_slice)
 
     make = commands.add_parser("make", help="the whole chain: build, check, slice, write G-code and recipe")
-    make.add_argument("design", help="design id or template folder")
-    _add_set(make, "design parameter or slicer setting, e.g. --set width=60 --set infill_density=20")
-    _add_machine(make)
+    make.add_argument("design", help="design id, template folder or CadQuery script")
+    add_set(make, "design parameter or slicer setting, e.g. --set width=60 --set infill_density=20")
+    add_preset(make)
+    add_machine(make)
     make.add_argument("-o", "--output", type=Path, required=True, help="folder for the G-code and the recipe")
     make.add_argument("--force", action="store_true",
                       help="slice even if the check finds errors (recorded in the recipe)")
-    _add_json(make)
+    add_json(make)
     make.set_defaults(run=_make)
 
     recipe = commands.add_parser("recipe", help="show or rebuild a .localfab recipe")
     recipe_commands = recipe.add_subparsers(title="recipe commands", metavar="COMMAND", required=True)
     recipe_show = recipe_commands.add_parser("show", help="show what a recipe records")
     recipe_show.add_argument("file", type=Path)
-    _add_json(recipe_show)
+    add_json(recipe_show)
     recipe_show.set_defaults(run=_recipe_show)
     recipe_rebuild = recipe_commands.add_parser(
         "rebuild", help="rebuild from the recorded inputs; prints `identical` or what differs")
     recipe_rebuild.add_argument("file", type=Path)
-    _add_json(recipe_rebuild)
+    add_json(recipe_rebuild)
     recipe_rebuild.set_defaults(run=_recipe_rebuild)
 
     settings = commands.add_parser("settings", help="list every slicer setting with unit, default and range")
-    _add_json(settings)
+    add_json(settings)
     settings.set_defaults(run=_settings)
-    return parser
-
-
-def _add_json(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-
-
-def _add_set(parser: argparse.ArgumentParser, help_text: str) -> None:
-    parser.add_argument("--set", dest="values", action="append", default=[], metavar="KEY=VALUE", help=help_text)
-
-
-def _add_machine(parser: argparse.ArgumentParser) -> None:
-    from app.profiles.loader import DEFAULT_PRINTER
-
-    parser.add_argument("--printer", default=DEFAULT_PRINTER, help=f"printer profile (default {DEFAULT_PRINTER})")
-    parser.add_argument("--material", default=None, help="material profile (default: the printer's)")
-
-
-def _key_values(items: Sequence[str]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise LocalfabError(f"--set {item!r} is not KEY=VALUE (for example --set width=60)")
-        values[key.strip()] = value.strip()
-    return values
-
-
-def _emit(args: argparse.Namespace, data: Any, text: Callable[[], str]) -> None:
-    print(json.dumps(data, indent=2, sort_keys=True) if args.json else text())
-
-
-def _designs_list(args: argparse.Namespace) -> int:
-    from parametric_designs.templates import discover
-
-    templates = discover()
-    rows = [t.summary() for t in templates.values()]
-    _emit(args, rows, lambda: _table(
-        ["id", "name", "processes", "licence"],
-        [[r["id"], r["name"], ",".join(r["processes"]), r["licence"]] for r in rows]))
-    return EXIT_OK
-
-
-def _designs_show(args: argparse.Namespace) -> int:
-    from parametric_designs.templates import find_template
-
-    template = find_template(args.design)
-    parameters = [
-        {"name": p.name, "type": p.type, "default": p.default, "unit": p.unit, "allowed": p.describe_allowed(),
-         "group": p.group, "help": p.help}
-        for p in template.schema.parameters
-    ]
-    constraints = [{"rule": c.rule, "message": c.message} for c in template.schema.constraints]
-    data = {**template.summary(), "parameters": parameters, "constraints": constraints}
-
-    def text() -> str:
-        lines = [f"{template.name} ({template.id} {template.version}, {template.licence}, by {template.author})",
-                 "", template.description, ""]
-        lines.append(_table(["parameter", "default", "allowed", "help"],
-                            [[p["name"], _number(p["default"]), p["allowed"], p["help"]] for p in parameters]))
-        if constraints:
-            lines += ["", "constraints:"] + [f"  {c['rule']}: {c['message']}" for c in constraints]
-        return "\n".join(lines)
-
-    _emit(args, data, text)
-    return EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -181,14 +71,15 @@ def _build(args: argparse.Namespace) -> int:
     suffix = args.output.suffix.lower()
     if suffix not in (".stl", ".3mf"):
         raise LocalfabError(f"cannot write {args.output.name}: the part is written as .stl or .3mf")
-    part = build_part(find_template(args.design), _key_values(args.values))
+    template = find_template(args.design)
+    part = build_part(template, design_values(template, args.preset, key_values(args.values)))
     data = part_3mf(part) if suffix == ".3mf" else export_stl(part.mesh)
-    _write(args.output, data)
+    write_file(args.output, data)
     size = [round(float(v), 3) for v in part.mesh.extents]
     result = {"output": str(args.output), "design": part.template.id, "parameters": part.parameters,
               "facets": len(part.mesh.faces), "size_mm": size, "volume_mm3": round(float(part.mesh.volume), 3),
               "from_cache": part.from_cache}
-    _emit(args, result, lambda: f"wrote {args.output} ({len(part.mesh.faces)} facets, "
+    emit(args, result, lambda: f"wrote {args.output} ({len(part.mesh.faces)} facets, "
                                 f"{size[0]} x {size[1]} x {size[2]} mm)")
     return EXIT_OK
 
@@ -208,9 +99,9 @@ def _check(args: argparse.Namespace) -> int:
         if not data["findings"]:
             return f"{args.part.name}: no problems found for {setup.printer.name}"
         rows = [[f["severity"], f["rule"], f["message"]] for f in data["findings"]]
-        return _table(["severity", "rule", "finding"], rows)
+        return table(["severity", "rule", "finding"], rows)
 
-    _emit(args, data, text)
+    emit(args, data, text)
     return EXIT_OK if report.ok else EXIT_PROBLEM
 
 
@@ -220,11 +111,11 @@ def _slice(args: argparse.Namespace) -> int:
     from slicing.fdm.settings import FdmSettings
     from slicing.mesh import load_mesh, place_on_bed
 
-    setup = resolve_fdm_setup(args.printer, args.material, _key_values(args.values))
+    setup = resolve_fdm_setup(args.printer, args.material, key_values(args.values))
     settings = setup.settings
     mesh = place_on_bed(load_mesh(args.part), settings["bed_size_x"], settings["bed_size_y"])
     program = slice_mesh(mesh, FdmSettings.from_mapping(settings))
-    _write(args.output, program.gcode.encode("utf-8"))
+    write_file(args.output, program.gcode.encode("utf-8"))
     return _report_program(args, program, args.output)
 
 
@@ -235,7 +126,7 @@ def _make(args: argparse.Namespace) -> int:
     from parametric_designs.templates import find_template
 
     template = find_template(args.design)
-    values = _key_values(args.values)
+    values = key_values(args.values)
     slicer_names = set(fdm_schema())
     design_names = set(template.schema.names)
     both = sorted(set(values) & design_names & slicer_names)
@@ -245,7 +136,7 @@ def _make(args: argparse.Namespace) -> int:
     if unknown:
         raise LocalfabError(f"{', '.join(unknown)}: not a parameter of {template.id} "
                             f"({', '.join(template.schema.names)}) nor a slicer setting (`localfab settings`)")
-    parameters = {k: v for k, v in values.items() if k in design_names}
+    parameters = design_values(template, args.preset, {k: v for k, v in values.items() if k in design_names})
     overrides = {k: v for k, v in values.items() if k in slicer_names}
     setup = resolve_fdm_setup(args.printer, args.material, overrides)
     result = make(template, parameters, setup, args.output, force=args.force)
@@ -271,13 +162,13 @@ def _report_program(args: argparse.Namespace, program: Any, path: Path, extra: d
             "filament_cost": round(estimate.filament_cost, 2), "warnings": list(program.warnings), **(extra or {})}
 
     def text() -> str:
-        lines = [f"sliced: {data['layers']} layers, {_duration(estimate.time_s)}, {data['filament_g']} g "
+        lines = [f"sliced: {data['layers']} layers, {duration(estimate.time_s)}, {data['filament_g']} g "
                  f"({data['filament_mm'] / 1000:.2f} m of filament, cost {data['filament_cost']:.2f})"]
         lines += [f"warning: {w}" for w in program.warnings]
         lines.append(f"wrote {path}")
         return "\n".join(lines)
 
-    _emit(args, data, text)
+    emit(args, data, text)
     return EXIT_OK
 
 
@@ -293,16 +184,16 @@ def _recipe_show(args: argparse.Namespace) -> int:
         lines = [
             f"design:     {design.get('name', design['id'])} ({design['id']} {design['version']}, "
             f"{design.get('licence', '?')})",
-            f"parameters: {', '.join(f'{k}={_number(v)}' for k, v in recipe.parameters.items())}",
+            f"parameters: {', '.join(f'{k}={number(v)}' for k, v in recipe.parameters.items())}",
             f"printer:    {recipe.printer.get('name')}   material: {recipe.material.get('name')}",
             f"check:      {recipe.check.get('counts')}{'  OVERRIDDEN' if recipe.check.get('override') else ''}",
-            f"estimate:   {_duration(float(estimate.get('time_s', 0)))}, {estimate.get('filament_g', 0):.2f} g",
+            f"estimate:   {duration(float(estimate.get('time_s', 0)))}, {estimate.get('filament_g', 0):.2f} g",
             f"made with:  localfab {recipe.app_version}",
         ]
         lines += [f"output:     {name} {digest}" for name, digest in sorted(recipe.outputs.items())]
         return "\n".join(lines)
 
-    _emit(args, data, text)
+    emit(args, data, text)
     return EXIT_OK
 
 
@@ -320,7 +211,7 @@ def _recipe_rebuild(args: argparse.Namespace) -> int:
                       for o in report.outputs if not o.same]
         return "\n".join(lines)
 
-    _emit(args, report.as_dict(), text)
+    emit(args, report.as_dict(), text)
     return EXIT_OK if report.identical else EXIT_PROBLEM
 
 
@@ -330,41 +221,8 @@ def _settings(args: argparse.Namespace) -> int:
     specs = fdm_schema()
     data = [{"name": s.name, "section": s.section, "type": s.type, "unit": s.unit, "default": s.default,
              "min": s.min, "max": s.max, "help": s.help} for s in specs.values()]
-    rows = [[d["name"], d["section"], d["unit"], "" if d["default"] is None else _number(d["default"]),
-             "" if d["min"] is None else f"{_number(d['min'])}-{_number(d['max'])}", d["help"]]
+    rows = [[d["name"], d["section"], d["unit"], "" if d["default"] is None else number(d["default"]),
+             "" if d["min"] is None else f"{number(d['min'])}-{number(d['max'])}", d["help"]]
             for d in data]
-    _emit(args, data, lambda: _table(["setting", "from", "unit", "default", "range", "help"], rows))
+    emit(args, data, lambda: table(["setting", "from", "unit", "default", "range", "help"], rows))
     return EXIT_OK
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError as exc:
-        raise LocalfabError(f"cannot write {path}: {exc.strerror}") from exc
-
-
-def _table(header: list[str], rows: list[list[Any]]) -> str:
-    cells = [header] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header) - 1)]
-    lines = []
-    for row in cells:
-        lines.append("  ".join([c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)] + [row[-1]]).rstrip())
-    return "\n".join(lines)
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _duration(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m {secs:02d}s" if hours else f"{minutes}m {secs:02d}s"
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,155 @@
+"""The 3D view: the printer's bed with a millimetre grid, and the part standing on it.
+
+Coordinates are the printer's, in millimetres: the origin is the bed's front-left corner, X runs to the right,
+Y to the back and Z up, so a part placed by slicing.mesh.place_on_bed shows exactly where it will print.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyvista as pv
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+from pyvistaqt import QtInteractor
+
+BACKGROUND_BOTTOM = "#dfe4ea"
+BACKGROUND_TOP = "#fbfcfd"
+BED_COLOUR = "#eceff2"
+BED_EDGE_COLOUR = "#7d8691"
+MINOR_GRID_COLOUR = "#cfd5dc"
+MAJOR_GRID_COLOUR = "#a9b2bc"
+PART_COLOUR = "#e8833a"
+# A part that the checks say cannot be printed here (e.g. it hangs over the bed's edge).
+PROBLEM_PART_COLOUR = "#c9453a"
+X_AXIS_COLOUR = "#d64541"
+Y_AXIS_COLOUR = "#3a9a4a"
+
+MINOR_GRID_MM = 10.0
+MAJOR_GRID_MM = 50.0
+BED_THICKNESS_MM = 3.0
+# The grid floats this far above the plate so the two never fight over the same depth.
+GRID_LIFT_MM = 0.1
+ORIGIN_MARK_MM = 25.0
+# Camera direction from the scene's centre: in front of the bed (-Y), to its right (+X), and above.
+VIEW_FROM = np.array([0.65, -1.0, 0.8])
+VIEW_ANGLE_DEG = 30.0
+# The framed scene fills this fraction of the view's width or height, whichever it reaches first.
+FRAME_FILL = 0.9
+
+PART_ACTOR = "part"
+
+
+class BedView(QWidget):
+    """A pyvistaqt view of one printer's bed and at most one part on it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Redraw when something changes or the person moves the camera, not on a timer.
+        self.plotter = QtInteractor(self, auto_update=False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plotter)
+        self.plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
+        self.plotter.enable_anti_aliasing("fxaa")
+        self.plotter.add_axes(line_width=2, labels_off=False)
+        self.bed_size: tuple[float, float] = (0.0, 0.0)
+        self.part_actor: pv.Actor | None = None
+
+    def show_bed(self, size_x: float, size_y: float) -> None:
+        """Draw a bed of `size_x` × `size_y` mm with its front-left corner at the origin, and look at it."""
+        self.bed_size = (size_x, size_y)
+        plate = pv.Box(bounds=(0.0, size_x, 0.0, size_y, -BED_THICKNESS_MM, 0.0))
+        self.plotter.add_mesh(plate, name="bed", color=BED_COLOUR, ambient=0.35, diffuse=0.65, pickable=False)
+        self.plotter.add_mesh(plate.extract_feature_edges(), name="bed edge", color=BED_EDGE_COLOUR,
+                              line_width=1.5, lighting=False, pickable=False)
+        minor = _grid_lines(size_x, size_y, MINOR_GRID_MM, GRID_LIFT_MM)
+        major = _grid_lines(size_x, size_y, MAJOR_GRID_MM, 2 * GRID_LIFT_MM)
+        self.plotter.add_mesh(minor, name="minor grid", color=MINOR_GRID_COLOUR, line_width=1,
+                              lighting=False, pickable=False)
+        self.plotter.add_mesh(major, name="major grid", color=MAJOR_GRID_COLOUR, line_width=1.5,
+                              lighting=False, pickable=False)
+        # Short red and green marks along the front and left edges say where the origin is and which way X and Y run.
+        lift = 3 * GRID_LIFT_MM
+        self.plotter.add_mesh(pv.Line((0, 0, lift), (ORIGIN_MARK_MM, 0, lift)), name="origin x",
+                              color=X_AXIS_COLOUR, line_width=4, lighting=False, pickable=False)
+        self.plotter.add_mesh(pv.Line((0, 0, lift), (0, ORIGIN_MARK_MM, lift)), name="origin y",
+                              color=Y_AXIS_COLOUR, line_width=4, lighting=False, pickable=False)
+        self.frame()
+
+    def show_part(self, surface: pv.PolyData, *, frame: bool, printable: bool = True) -> None:
+        """Show `surface` (with normals) as the part, replacing the previous one; `frame` refits the camera.
+
+        A part that is not `printable` on this printer is drawn in a warning colour.
+        """
+        self.part_actor = self.plotter.add_mesh(
+            surface, name=PART_ACTOR, color=PART_COLOUR if printable else PROBLEM_PART_COLOUR, smooth_shading=False,
+            ambient=0.15, diffuse=0.8, specular=0.25, specular_power=25, reset_camera=False,
+        )
+        # The surface carries split normals already (computed off the UI thread); Phong uses them as they are.
+        self.part_actor.prop.interpolation = "phong"
+        if frame:
+            self.frame()
+        else:
+            self.plotter.render()
+
+    def clear_part(self) -> None:
+        if self.part_actor is not None:
+            self.plotter.remove_actor(PART_ACTOR, render=True)
+            self.part_actor = None
+
+    def frame(self) -> None:
+        """Look at the bed and the part from the front-right, above, so that both fill the view."""
+        size_x, size_y = self.bed_size
+        bounds = np.array([0.0, size_x, 0.0, size_y, 0.0, 0.0])
+        if self.part_actor is not None:
+            part = np.asarray(self.part_actor.bounds)
+            bounds[0::2] = np.minimum(bounds[0::2], part[0::2])
+            bounds[1::2] = np.maximum(bounds[1::2], part[1::2])
+        centre = (bounds[0::2] + bounds[1::2]) / 2.0
+        camera = self.plotter.camera
+        camera.focal_point = centre
+        camera.position = centre + VIEW_FROM / np.linalg.norm(VIEW_FROM)
+        camera.up = (0.0, 0.0, 1.0)
+        camera.view_angle = VIEW_ANGLE_DEG
+        self.plotter.reset_camera(render=False, bounds=bounds)
+        # ResetCamera fits the bounding sphere, which leaves a wide margin around a flat bed. Narrow the view
+        # angle until the farthest corner sits at FRAME_FILL: view coordinates scale with 1 / tan(angle / 2).
+        reach = max(self._view_reach(corner) for corner in _corners(bounds))
+        if reach > 0:
+            half_angle = np.arctan(np.tan(np.radians(VIEW_ANGLE_DEG) / 2) * reach / FRAME_FILL)
+            camera.view_angle = float(np.degrees(2 * half_angle))
+        self.plotter.reset_camera_clipping_range()
+        self.plotter.render()
+
+    def _view_reach(self, point: np.ndarray) -> float:
+        """How far from the view's centre `point` appears, as a fraction of the half-width or half-height."""
+        renderer = self.plotter.renderer
+        renderer.SetWorldPoint(*point, 1.0)
+        renderer.WorldToView()
+        view_x, view_y, _ = renderer.GetViewPoint()
+        return max(abs(view_x), abs(view_y))
+
+    def close_view(self) -> None:
+        """Release the VTK render window; call once, before the window goes away."""
+        self.plotter.close()
+
+
+def _corners(bounds: np.ndarray) -> np.ndarray:
+    """The 8 corners of an axis-aligned box given as (xmin, xmax, ymin, ymax, zmin, zmax)."""
+    xs, ys, zs = bounds[0:2], bounds[2:4], bounds[4:6]
+    return np.array([(x, y, z) for x in xs for y in ys for z in zs])
+
+
+def _grid_lines(size_x: float, size_y: float, spacing: float, z: float) -> pv.PolyData:
+    """Lines every `spacing` mm across a bed of `size_x` × `size_y` mm, at height `z`; edges included."""
+    xs = np.arange(0.0, size_x + 1e-6, spacing)
+    ys = np.arange(0.0, size_y + 1e-6, spacing)
+    starts = np.vstack([np.column_stack([xs, np.zeros_like(xs)]), np.column_stack([np.zeros_like(ys), ys])])
+    ends = np.vstack([np.column_stack([xs, np.full_like(xs, size_y)]),
+                      np.column_stack([np.full_like(ys, size_x), ys])])
+    count = len(starts)
+    points = np.empty((2 * count, 3))
+    points[0::2, :2] = starts
+    points[1::2, :2] = ends
+    points[:, 2] = z
+    lines = np.column_stack([np.full(count, 2), np.arange(0, 2 * count, 2), np.arange(1, 2 * count, 2)])
+    return pv.PolyData(points, lines=lines.ravel())

@@ -1,0 +1,607 @@
+"""OpenSCAD designs as localfab templates: customizer parameters, parameter-set files, rendering.
+
+A `.scad` file declares its parameters in customizer comments (see `openscad_syntax` for the exact rules,
+which follow OpenSCAD's own reader). They are read here as data, without running OpenSCAD, into the same
+ParameterSchema a CadQuery template has; parameter-set files (`design.json`, OpenSCAD's
+`{"parameterSets": ..., "fileFormatVersion": "1"}`) are read and written typed against that schema; and
+`render_scad` runs the `openscad` binary, confined, to turn a design and its values into a mesh.
+
+What OpenSCAD offers and localfab cannot show is skipped with a note (`ScadDesign.notes`): a vector
+parameter such as `size = [10, 20, 30];` keeps its default from the file, because a Parameter has no vector
+type and a vector typed as free text would have to be checked again before it reached OpenSCAD's command line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import trimesh
+
+from parametric_designs.errors import DesignError, ParameterError
+from parametric_designs.openscad_render import (
+    DEFAULT_MEMORY_BYTES,
+    DEFAULT_TIMEOUT_S,
+    openscad_binary,
+    openscad_version,
+    run_openscad,
+)
+from parametric_designs.openscad_syntax import (
+    Assignment,
+    Range,
+    customizer_assignments,
+    encode_string,
+    format_number,
+    included_files,
+    normalise,
+)
+from parametric_designs.schema import Choice, Parameter, ParameterSchema
+
+if TYPE_CHECKING:
+    from parametric_designs.templates import Template
+
+__all__ = [
+    "DEFAULT_MEMORY_BYTES",
+    "DEFAULT_TIMEOUT_S",
+    "ParameterSet",
+    "ScadDesign",
+    "openscad_binary",
+    "openscad_version",
+    "parameter_sets_path",
+    "parse_scad",
+    "read_parameter_sets",
+    "read_scad",
+    "render_scad",
+    "scad_content_hash",
+    "scad_literal",
+    "scad_template",
+    "write_parameter_sets",
+]
+
+DEFAULT_GROUP = "Parameters"  # OpenSCAD's name for parameters before any group comment
+MAX_SCAD_BYTES = 16 << 20
+MAX_SET_FILE_BYTES = 16 << 20
+_NAME = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*")
+_SPDX = re.compile(r"SPDX-License-Identifier:\s*([A-Za-z0-9.+\-() ]+?)\s*(?:\*/)?\s*$", re.MULTILINE)
+_AUTHOR = re.compile(r"^(?:(?:written|created|made|designed)\s+by|by|author\s*:|\(c\)|©|copyright)\s*(.+)$",
+                     re.IGNORECASE)
+_VERSION = re.compile(r"\bversion\s*[:=]?\s*v?(\d+(?:\.\d+)*)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ScadDesign:
+    """What the customizer comments of one `.scad` file declare, read without running it.
+
+    `hidden` names the parameters of `/* [Hidden] */` groups; `vectors` the vector parameters localfab does
+    not offer (with their defaults); `notes` says, for a person, what was skipped and why.
+    """
+
+    source: Path
+    schema: ParameterSchema
+    description: str = ""
+    author: str = "unknown"
+    licence: str = "unknown"
+    version: str = "unversioned"
+    includes: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+    vectors: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    """One named set of an OpenSCAD parameter-set file.
+
+    `values` holds typed values of declared parameters (those the set names; the rest take their defaults);
+    `untyped` keeps, as OpenSCAD wrote them, values of parameters localfab skips (vectors), so a file read
+    and written again loses nothing.
+    """
+
+    name: str
+    values: dict[str, Any]
+    untyped: dict[str, str] = field(default_factory=dict)
+
+
+def read_scad(source: Path) -> ScadDesign:
+    """Read the parameters of a `.scad` file from its customizer comments; raise DesignError if unreadable."""
+    source = Path(source)
+    try:
+        size = source.stat().st_size
+        if size > MAX_SCAD_BYTES:
+            raise DesignError(f"{source.name} is {size / 2**20:.0f} MiB; OpenSCAD files over 16 MiB are refused")
+        data = source.read_bytes()
+    except FileNotFoundError as exc:
+        raise DesignError(f"{source}: no such OpenSCAD file; check the path") from exc
+    except OSError as exc:
+        raise DesignError(f"{source} cannot be read: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # older Thingiverse files; OpenSCAD itself expects UTF-8
+    return parse_scad(text, source)
+
+
+def parse_scad(text: str, source: Path = Path("design.scad")) -> ScadDesign:
+    """The ScadDesign declared by the OpenSCAD source `text` (`source` names it and locates its includes)."""
+    text = normalise(text)
+    parameters: list[Parameter] = []
+    hidden: list[str] = []
+    vectors: dict[str, tuple[float, ...]] = {}
+    notes: list[str] = []
+    for assignment in customizer_assignments(text):
+        group = (assignment.group or "").strip()
+        if group == "Hidden":
+            hidden.append(assignment.name)
+            continue
+        if isinstance(assignment.value, tuple):
+            if 1 <= len(assignment.value) <= 4:
+                vectors[assignment.name] = assignment.value
+                shown = "[" + ", ".join(format_number(v) for v in assignment.value) + "]"
+                notes.append(f"{assignment.name} = {shown} is a vector; localfab has no vector parameters yet, "
+                             "so it keeps the value written in the file")
+            continue
+        parameters.append(_parameter(assignment, group or DEFAULT_GROUP))
+    leading = _leading_comment(text)
+    trailing = _trailing_comment(text)
+    licence = _SPDX.search(text)
+    version = _VERSION.search(leading)
+    return ScadDesign(
+        source=Path(source),
+        schema=ParameterSchema(tuple(parameters)),
+        description=_description(leading),
+        author=_author(leading) or _author(trailing) or "unknown",
+        licence=licence.group(1).strip() if licence else "unknown",
+        version=version.group(1) if version else "unversioned",
+        includes=tuple(included_files(text)),
+        hidden=tuple(hidden),
+        vectors=vectors,
+        notes=tuple(notes),
+    )
+
+
+def scad_template(source: Path) -> Template:
+    """A Template for a bare `.scad` file: id and name from the file name, the rest from its comments.
+
+    The content hash covers the file and every file it includes or uses that sits beside it, so editing
+    an included part counts as a change of the design.
+    """
+    # Imported here, not at the top: templates.py may import this module to read `.scad` sources.
+    from parametric_designs.templates import Template
+
+    source = Path(source).resolve()
+    design = read_scad(source)
+    stem = source.stem
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", stem)
+    words = re.sub(r"[^A-Za-z0-9]+", " ", words).strip()
+    return Template(
+        id=re.sub(r"\s+", "-", words.lower()) or "design",
+        name=(words[:1].upper() + words[1:].lower()) or stem,
+        version=design.version,
+        author=design.author,
+        licence=design.licence,
+        description=design.description,
+        folder=source.parent,
+        source=source,
+        schema=design.schema,
+        content_hash=scad_content_hash(source),
+        tags=("openscad",),
+        processes=("fdm",),
+    )
+
+
+def scad_content_hash(source: Path) -> str:
+    """SHA-256 over a `.scad` file and, recursively, the files it includes or uses (found beside it).
+
+    A library that is not found beside the design (installed with OpenSCAD) is hashed by its name only.
+    """
+    digest = hashlib.sha256()
+    root = Path(source).resolve().parent
+    seen: set[Path] = set()
+    pending = [Path(source).resolve()]
+    while pending:
+        path = pending.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            digest.update(b"missing\0" + path.name.encode() + b"\0")
+            continue
+        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+        digest.update(name.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+        for included in included_files(data.decode("utf-8", errors="replace")):
+            candidate = (path.parent / included).resolve()
+            pending.append(candidate if candidate.is_file() else Path(included))
+    return "sha256:" + digest.hexdigest()
+
+
+# --- parameter-set files ------------------------------------------------------------------------------
+
+
+def parameter_sets_path(source: Path) -> Path:
+    """Where OpenSCAD looks for the parameter sets of `source`: the same name with `.json`."""
+    return Path(source).with_suffix(".json")
+
+
+def read_parameter_sets(path: Path, design: ScadDesign) -> dict[str, ParameterSet]:
+    """Every set of an OpenSCAD parameter-set file, typed and checked against `design`.
+
+    Raises ParameterError naming the file, the set, the parameter and the value when a value does not fit
+    (OpenSCAD itself would silently clamp it, or fall back to the default).
+    """
+    path = Path(path)
+    document = _read_json(path)
+    version = document.get("fileFormatVersion", "1")
+    if str(version) != "1":
+        raise ParameterError(f"{path.name} is a parameter-set file of format version {version}; "
+                             "only version 1 is known")
+    sets = document.get("parameterSets")
+    if not isinstance(sets, dict):
+        raise ParameterError(f'{path.name} is not an OpenSCAD parameter-set file: it has no "parameterSets" object')
+    result = {}
+    for set_name, values in sets.items():
+        where = f'{path.name}, set "{set_name}"'
+        if not isinstance(values, dict):
+            raise ParameterError(f"{where}: expected an object of parameter values, found {type(values).__name__}")
+        typed: dict[str, Any] = {}
+        untyped: dict[str, str] = {}
+        for name, raw in values.items():
+            if name in design.vectors:
+                untyped[name] = raw if isinstance(raw, str) else json.dumps(raw)
+                continue
+            if name not in design.schema.names:
+                raise ParameterError(f"{where}: {name} = {_quoted(raw)} is not a parameter of {design.source.name} "
+                                     f"(it has {', '.join(design.schema.names)})")
+            typed[name] = _typed_set_value(design.schema.get(name), raw, where)
+        result[str(set_name)] = ParameterSet(str(set_name), typed, untyped)
+    return result
+
+
+def write_parameter_sets(path: Path, sets: Iterable[ParameterSet], design: ScadDesign) -> None:
+    """Write `sets` as an OpenSCAD parameter-set file (values as strings, as OpenSCAD writes them).
+
+    Every value is checked before anything is written, and the file is replaced atomically.
+    """
+    path = Path(path)
+    document: dict[str, Any] = {"parameterSets": {}, "fileFormatVersion": "1"}
+    for parameter_set in sets:
+        if parameter_set.name in document["parameterSets"]:
+            raise ParameterError(f'two parameter sets are called "{parameter_set.name}"')
+        where = f'set "{parameter_set.name}"'
+        values: dict[str, str] = {}
+        for name, value in parameter_set.values.items():
+            try:
+                typed = design.schema.get(name).validate(value)
+            except ParameterError as exc:
+                raise ParameterError(f"{where}: {exc}") from exc
+            values[name] = _set_text(typed)
+        for name, raw in parameter_set.untyped.items():
+            if name not in design.vectors:
+                raise ParameterError(f"{where}: {name} is not a vector parameter of {design.source.name}")
+            values[name] = str(raw)
+        document["parameterSets"][parameter_set.name] = dict(sorted(values.items()))
+    text = json.dumps(document, indent=4, ensure_ascii=False) + "\n"
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+
+
+# --- rendering ----------------------------------------------------------------------------------------
+
+
+def render_scad(
+    source: Path,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    parameter_file: Path | None = None,
+    parameter_set: str | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    cancel: Callable[[], bool] | None = None,
+) -> trimesh.Trimesh:
+    """Render a `.scad` design to a mesh (millimetres) with the `openscad` binary, confined.
+
+    Give either `parameters` (checked against the file's customizer schema, defaults fill the rest; passed as
+    `-D name=value`) or `parameter_set` (a set of `parameter_file`, by default the `.json` beside the design;
+    passed as `-p file -P set` after the set has been found and checked). Raises ParameterError before
+    OpenSCAD runs if a value or the set is wrong, and BuildError if OpenSCAD is missing, fails, takes longer
+    than `timeout_s`, is cancelled (`cancel()` is asked every 50 ms), or renders nothing.
+    The mesh's `metadata["openscad"]` holds OpenSCAD's warnings, the seconds taken and its version.
+    """
+    source = Path(source).resolve()
+    design = read_scad(source)
+    readable: tuple[Path, ...] = ()
+    if parameter_set is not None:
+        if parameters:
+            raise ParameterError("give either parameter values or a parameter set, not both")
+        parameter_file = Path(parameter_file or parameter_sets_path(source)).resolve()
+        if not parameter_file.is_file():
+            raise ParameterError(f'there is no parameter-set file {parameter_file.name} for the set "{parameter_set}"')
+        sets = read_parameter_sets(parameter_file, design)
+        if parameter_set not in sets:
+            known = ", ".join(f'"{name}"' for name in sets) or "none"
+            raise ParameterError(f'{parameter_file.name} has no parameter set "{parameter_set}" (sets: {known})')
+        arguments = ["-p", str(parameter_file), "-P", parameter_set]
+        readable = (parameter_file.parent,)
+    else:
+        if parameter_file is not None:
+            raise ParameterError(f"name the parameter set to use from {Path(parameter_file).name}")
+        values = design.schema.resolve(parameters or {})
+        defaults = design.schema.defaults()
+        arguments = []
+        for name, value in values.items():
+            if value != defaults[name] or type(value) is not type(defaults[name]):
+                arguments += ["-D", f"{name}={scad_literal(value)}"]
+    return run_openscad(source, arguments, readable=readable, timeout_s=timeout_s, memory_bytes=memory_bytes,
+                        cancel=cancel)
+
+
+def scad_literal(value: Any) -> str:
+    """`value` written as an OpenSCAD literal for `-D name=value` (strings quoted and escaped)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ParameterError(f"{value} cannot be given to OpenSCAD")
+        return _number_text(value)
+    if isinstance(value, str):
+        if "\0" in value:
+            raise ParameterError("text given to OpenSCAD cannot contain a NUL character")
+        return encode_string(value)
+    raise ParameterError(f"{value!r} cannot be given to OpenSCAD (only numbers, text and true/false)")
+
+
+# --- from customizer annotations to Parameters ----------------------------------------------------------
+
+
+def _parameter(assignment: Assignment, group: str) -> Parameter:
+    name, value, annotation = assignment.name, assignment.value, assignment.annotation
+    if not _NAME.fullmatch(name):
+        raise DesignError(f"{name!r} is not an OpenSCAD variable name")
+    common = {"name": name, "label": _label(name), "group": group, "help": assignment.description}
+    if isinstance(value, bool):
+        return Parameter(type="boolean", default=value, **common)
+    choices = _choices(annotation, value)
+    if choices:
+        default = next(c.value for c in choices if _same(c.value, value))
+        return Parameter(type="choice", default=default, choices=choices, **common)
+    if isinstance(value, str):
+        max_length = None
+        if isinstance(annotation, float) and annotation >= 0:
+            max_length = max(int(annotation), len(value))  # OpenSCAD widens the limit to fit the default
+        return Parameter(type="text", default=value, max_length=max_length, **common)
+    return _number_parameter(value, annotation, common)
+
+
+def _number_parameter(value: float, annotation: Any, common: dict[str, Any]) -> Parameter:
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    if isinstance(annotation, float):
+        step = annotation if annotation > 0 else None  # `// 0.5`: a spin box stepping by 0.5
+    elif isinstance(annotation, list) and len(annotation) == 1 and isinstance(annotation[0], float):
+        high = annotation[0]  # `// [100]`: a maximum only, as on Thingiverse (OpenSCAD's spin box starts at 0)
+    elif isinstance(annotation, Range):
+        low, high = annotation.start, annotation.end
+        step = annotation.step if annotation.step and annotation.step > 0 else None
+    if low is not None:
+        low = min(low, value)  # OpenSCAD widens the range to hold the default
+    if high is not None:
+        high = max(high, value)
+    if low is None or high is None:
+        return Parameter(type="number", default=value, min=low, max=high, step=step, **common)
+    # A slider: OpenSCAD steps by the given step, else by the finest decimal of min and default, and ends
+    # on the last whole step at or below the maximum.
+    if step is None:
+        step = 10.0 ** -_decimals(low, value)
+    whole_steps = math.floor((high - low) / step + 1e-9)
+    high = max(round(low + whole_steps * step, 10), value)
+    if all(float(v).is_integer() for v in (low, value, step)):
+        return Parameter(type="integer", default=int(value), min=low, max=high, step=step, **common)
+    return Parameter(type="number", default=value, min=low, max=high, step=step, **common)
+
+
+def _choices(annotation: Any, default: float | str) -> tuple[Choice, ...]:
+    """Dropdown items as OpenSCAD reads them; the default is added first when it is not among them."""
+    if not isinstance(annotation, list):
+        return ()
+    if len(annotation) == 1 and isinstance(annotation[0], float):
+        return ()  # a single number is a maximum, not a one-item list
+    choices = []
+    for item in annotation:
+        if isinstance(item, tuple):
+            item_value, label = item
+            choices.append(Choice(value=_plain(item_value), label=label))
+        else:
+            choices.append(Choice(value=_plain(item), label=_label_of(item)))
+    if not any(_same(c.value, default) for c in choices):
+        choices.insert(0, Choice(value=_plain(default), label=_label_of(default)))
+    return tuple(choices)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """OpenSCAD's comparison of dropdown values: numbers with numbers, text with text."""
+    return isinstance(a, str) == isinstance(b, str) and a == b
+
+
+def _plain(value: float | str) -> float | int | str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _label_of(value: float | str) -> str:
+    return value if isinstance(value, str) else format_number(value)
+
+
+def _label(name: str) -> str:
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else name
+
+
+def _decimals(*values: float) -> int:
+    needed = 0
+    for value in values:
+        for decimals in range(16):
+            if abs(round(value, decimals) - value) <= 1e-9 * max(1.0, abs(value)):
+                break
+        needed = max(needed, decimals)
+    return needed
+
+
+# --- set values ---------------------------------------------------------------------------------------
+
+
+def _typed_set_value(parameter: Parameter, raw: Any, where: str) -> Any:
+    shown = f"{parameter.name} = {_quoted(raw)}"
+    if raw is None or isinstance(raw, dict | list):
+        raise ParameterError(f"{where}: {shown} is not a value OpenSCAD can store")
+    if parameter.type == "boolean":
+        text = str(raw).strip().lower()
+        if isinstance(raw, bool) or text in ("true", "false", "1", "0"):
+            return raw if isinstance(raw, bool) else text in ("true", "1")
+        raise ParameterError(f"{where}: {shown} is not true or false")
+    if parameter.type == "choice":
+        number = _as_number(raw)
+        for choice in parameter.choices:
+            if isinstance(choice.value, str) and isinstance(raw, str) and raw == choice.value:
+                return choice.value
+            if not isinstance(choice.value, str) and number is not None and number == choice.value:
+                return choice.value
+        shown_choices = [str(c.value) for c in parameter.choices]
+        allowed = (", ".join(shown_choices) if len(shown_choices) <= 12
+                   else f"one of {len(shown_choices)} choices such as {', '.join(shown_choices[:5])}")
+        raise ParameterError(f"{where}: {shown} is not one of the choices ({allowed})")
+    try:
+        if parameter.type in ("number", "integer"):
+            number = _as_number(raw)
+            if number is None:
+                raise ParameterError(f"{parameter.name}: {raw!r} is not a number")
+            return parameter.validate(number)
+        return parameter.validate(raw if isinstance(raw, str) else _set_text(raw))
+    except ParameterError as exc:
+        raise ParameterError(f"{where}: {shown} does not fit: {exc}") from exc
+
+
+def _as_number(raw: Any) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _set_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _number_text(float(value))
+    return str(value)
+
+
+def _number_text(value: float) -> str:
+    if value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value)
+
+
+def _quoted(raw: Any) -> str:
+    return f'"{raw}"' if isinstance(raw, str) else json.dumps(raw)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_SET_FILE_BYTES:
+            raise ParameterError(f"{path.name} is {size / 2**20:.0f} MiB; parameter-set files over 16 MiB are refused")
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ParameterError(f"{path}: no such parameter-set file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"{path.name} cannot be read: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise ParameterError(f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}") from exc
+    if not isinstance(document, dict):
+        raise ParameterError(f"{path.name} is not an OpenSCAD parameter-set file: it is not a JSON object")
+    return document
+
+
+# --- the comments around the code: description, author, version ---------------------------------------------
+
+
+def _leading_comment(text: str) -> str:
+    """The comment block a file starts with (blank lines before it skipped), without its comment markers.
+
+    A group marker (`/* [Tab] */`) is not a description, and the last line of a block that runs straight
+    into code describes that code, not the file.
+    """
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    block: list[str] = []
+    if i < len(lines) and lines[i].lstrip().startswith("/*") and "*/" not in lines[i].split("/*", 1)[1]:
+        while i < len(lines):
+            block.append(lines[i])
+            i += 1
+            if "*/" in block[-1]:
+                break
+        return _strip_markers(block)
+    while i < len(lines) and lines[i].lstrip().startswith("//"):
+        block.append(lines[i])
+        i += 1
+    if block and i < len(lines) and lines[i].strip():
+        block.pop()
+    return _strip_markers(block)
+
+
+def _trailing_comment(text: str) -> str:
+    lines = text.rstrip().split("\n")
+    block: list[str] = []
+    while lines and lines[-1].lstrip().startswith("//"):
+        block.insert(0, lines.pop())
+    return _strip_markers(block)
+
+
+def _strip_markers(block: list[str]) -> str:
+    out = []
+    for line in block:
+        line = line.strip()
+        line = re.sub(r"^(?://+|/\*+|\*+(?!/))", "", line)
+        line = re.sub(r"\*+/$", "", line)
+        out.append(line.strip())
+    return "\n".join(out).strip()
+
+
+def _description(leading: str) -> str:
+    lines = [line for line in leading.split("\n") if not _SPDX.search(line)]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _author(block: str) -> str:
+    for line in block.split("\n"):
+        match = _AUTHOR.match(line.strip())
+        if match:
+            author = re.sub(r"<[^>]*>", "", match.group(1))
+            author = re.sub(r"^\d{4}\s+|\s+\d{4}$|[.,;]\s*$", "", author.strip()).strip()
+            if author:
+                return author
+    return ""
