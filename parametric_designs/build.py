@@ -92,7 +92,7 @@ def build_part(
     mesh = _read_cached(cache_file)
     from_cache = mesh is not None
     if mesh is None:
-        vertices, faces = _run_worker(template, parameters, timeout_s, memory_bytes, cancel)
+        vertices, faces, _ = _run_worker(template, parameters, timeout_s, memory_bytes, cancel)
         mesh = _validated_solid(template, vertices, faces)
         _write_cached(cache_file, mesh)
     _memory_cache[key] = mesh
@@ -167,8 +167,30 @@ def warm_up() -> None:
     _server.warm_up()
 
 
+EXPORT_FORMATS = ("step", "dxf", "svg")
+# Outlines are cut through a flat part; for a printed part they mean nothing.
+_OUTLINE_PROCESSES = ("cnc", "laser")
+
+
+def export_part(template: Template, given: Mapping[str, Any], export_format: str, *,
+                timeout_s: float = DEFAULT_TIMEOUT_S, memory_bytes: int = DEFAULT_MEMORY_BYTES,
+                cancel: Callable[[], bool] | None = None) -> bytes:
+    """The part as STEP (exact B-rep), or as a DXF/SVG outline of a flat part for CNC or laser (mm)."""
+    if export_format not in EXPORT_FORMATS:
+        raise BuildError(f"cannot export {export_format!r}: choose one of {', '.join(EXPORT_FORMATS)}")
+    if export_format != "step" and not set(template.processes) & set(_OUTLINE_PROCESSES):
+        raise BuildError(f"{template.id} is made by {', '.join(template.processes)}, not cut from a sheet: "
+                         "export it as STL, 3MF or STEP instead")
+    if template.kind == "openscad" and export_format == "step":
+        raise BuildError("OpenSCAD designs have no B-rep to write as STEP: export STL or 3MF")
+    parameters = template.schema.resolve(given)
+    _, _, files = _run_worker(template, parameters, timeout_s, memory_bytes, cancel, exports=(export_format,))
+    return files[export_format]
+
+
 def _run_worker(template: Template, parameters: Mapping[str, Any], timeout_s: float, memory_bytes: int,
-                cancel: Callable[[], bool] | None) -> tuple[np.ndarray, np.ndarray]:
+                cancel: Callable[[], bool] | None, exports: tuple[str, ...] = ()
+                ) -> tuple[np.ndarray, np.ndarray, dict[str, bytes]]:
     with tempfile.TemporaryDirectory(prefix="localfab-build-") as scratch:
         scratch_dir = Path(scratch)
         request = {
@@ -178,6 +200,7 @@ def _run_worker(template: Template, parameters: Mapping[str, Any], timeout_s: fl
             "scratch": scratch,
             "cpu_seconds": math.ceil(timeout_s) + 1,
             "memory_bytes": memory_bytes,
+            "exports": list(exports),
         }
         started = time.monotonic()
         pid = _server.start_build(request)
@@ -200,8 +223,9 @@ def _run_worker(template: Template, parameters: Mapping[str, Any], timeout_s: fl
         result = json.loads(result_file.read_text())
         if not result["ok"]:
             raise BuildError(f"{template.id} failed to build: {result['error']}")
+        files = {name: (scratch_dir / f"part.{name}").read_bytes() for name in exports}
         with np.load(scratch_dir / "mesh.npz", allow_pickle=False) as data:
-            return data["vertices"], data["faces"]
+            return data["vertices"], data["faces"], files
 
 
 def _alive(pid: int) -> bool:

@@ -67,8 +67,8 @@ def run_cqgi_script(source: Path, parameters: dict) -> object:
 RUNNERS = {"cadquery": run_design, "cqgi": run_cqgi_script}
 
 
-def build_mesh(source: Path, parameters: dict, kind: str = "cadquery") -> tuple[np.ndarray, np.ndarray]:
-    """Run the design and tessellate every solid it returns into (vertices mm, triangle indices)."""
+def build_solids(source: Path, parameters: dict, kind: str = "cadquery") -> cq.Compound:
+    """Run the design and check every solid it returns; the solids as one compound."""
     sys.path.insert(0, str(source.parent))  # a design may import helper modules from its own folder
     solids = solids_of(RUNNERS[kind](source, parameters))
     if not solids:
@@ -76,10 +76,41 @@ def build_mesh(source: Path, parameters: dict, kind: str = "cadquery") -> tuple[
     for index, solid in enumerate(solids):
         if not solid.isValid():
             raise ValueError(f"solid {index + 1} of {len(solids)} is not a valid solid (OCCT check failed)")
-    compound = cq.Compound.makeCompound(solids)
+    return cq.Compound.makeCompound(solids)
+
+
+def tessellate(compound: cq.Compound) -> tuple[np.ndarray, np.ndarray]:
+    """The compound's surface as (vertices mm, triangle indices)."""
     vertices, triangles = compound.tessellate(LINEAR_TOLERANCE_MM, ANGULAR_TOLERANCE_RAD)
     return (np.array([v.toTuple() for v in vertices], dtype=np.float64),
             np.array(triangles, dtype=np.int64).reshape(-1, 3))
+
+
+def write_exports(compound: cq.Compound, scratch: Path, formats: list[str]) -> None:
+    """Write `part.<format>` for each requested format: STEP from the B-rep; DXF and SVG outlines of a
+    flat part, cut through half its height (what a router profile or a laser cut follows)."""
+    if "step" in formats:
+        cq.exporters.export(compound, str(scratch / "part.step"), "STEP")
+    if "dxf" in formats or "svg" in formats:
+        box = compound.BoundingBox()
+        outline = cq.Workplane("XY", origin=(0, 0, (box.zmin + box.zmax) / 2)).add(compound).section()
+        cq.exporters.export(outline, str(scratch / "part.dxf"), "DXF")
+        if "svg" in formats:
+            (scratch / "part.svg").write_text(_dxf_to_svg(scratch / "part.dxf"))
+
+
+def _dxf_to_svg(path: Path) -> str:
+    import ezdxf
+    from ezdxf.addons.drawing import Frontend, RenderContext, config, layout, svg
+
+    document = ezdxf.readfile(path)
+    backend = svg.SVGBackend()
+    # Black hairlines on no background: what laser software reads as cut lines.
+    settings = config.Configuration(background_policy=config.BackgroundPolicy.OFF,
+                                    color_policy=config.ColorPolicy.BLACK)
+    Frontend(RenderContext(document), backend, config=settings).draw_layout(document.modelspace())
+    page = layout.Page(0, 0, layout.Units.mm, margins=layout.Margins.all(0))
+    return backend.get_string(page, settings=layout.Settings(scale=1, fit_page=False))
 
 
 def describe_failure(exc: BaseException, source: str) -> str:
@@ -100,8 +131,10 @@ def run_build(request: dict) -> None:
     try:
         limits = Limits(cpu_seconds=int(request["cpu_seconds"]), memory_bytes=int(request["memory_bytes"]))
         confine(scratch, (Path(request["source"]).parent,), limits)
-        vertices, faces = build_mesh(Path(request["source"]), request["parameters"], request["kind"])
+        compound = build_solids(Path(request["source"]), request["parameters"], request["kind"])
+        vertices, faces = tessellate(compound)
         np.savez(scratch / "mesh.npz", vertices=vertices, faces=faces)
+        write_exports(compound, scratch, request.get("exports", []))
         outcome = {"ok": True, "triangles": len(faces)}
     except BaseException as exc:  # the design is untrusted code: whatever it raised becomes a message
         outcome = {"ok": False, "error": describe_failure(exc, request["source"])}

@@ -12,11 +12,13 @@ from app.errors import LocalfabError
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    build = commands.add_parser("build", help="build a design into a part (STL or 3MF)")
+    build = commands.add_parser(
+        "build", help="build a design into a part (STL, 3MF, STEP) or a flat part's outline (DXF, SVG)")
     build.add_argument("design", help="design id, template folder or CadQuery script")
     add_set(build, "design parameter, e.g. --set width=60 (repeatable)")
     add_preset(build)
-    build.add_argument("-o", "--output", type=Path, required=True, help="part file to write (.stl or .3mf)")
+    build.add_argument("-o", "--output", type=Path, required=True,
+                       help="file to write: .stl, .3mf, .step, .dxf or .svg")
     add_json(build)
     build.set_defaults(run=_build)
 
@@ -64,16 +66,21 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from app.chain import part_3mf
-    from parametric_designs.build import build_part
+    from parametric_designs.build import EXPORT_FORMATS, build_part, export_part
     from parametric_designs.templates import find_template
     from slicing.mesh_export import export_stl
 
-    suffix = args.output.suffix.lower()
-    if suffix not in (".stl", ".3mf"):
-        raise LocalfabError(f"cannot write {args.output.name}: the part is written as .stl or .3mf")
+    suffix = args.output.suffix.lower().lstrip(".")
+    if suffix not in ("stl", "3mf", *EXPORT_FORMATS):
+        raise LocalfabError(f"cannot write {args.output.name}: a part is written as .stl, .3mf or .step, "
+                            "and a flat part's outline as .dxf or .svg")
     template = find_template(args.design)
-    part = build_part(template, design_values(template, args.preset, key_values(args.values)))
-    data = part_3mf(part) if suffix == ".3mf" else export_stl(part.mesh)
+    values = design_values(template, args.preset, key_values(args.values))
+    part = build_part(template, values)
+    if suffix in EXPORT_FORMATS:
+        data = export_part(template, values, suffix)
+    else:
+        data = part_3mf(part) if suffix == "3mf" else export_stl(part.mesh)
     write_file(args.output, data)
     size = [round(float(v), 3) for v in part.mesh.extents]
     result = {"output": str(args.output), "design": part.template.id, "parameters": part.parameters,
