@@ -37,14 +37,14 @@ from slicing.mesh import clean_mesh
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MEMORY_BYTES = 2 << 30
-# The server answers a request once CadQuery is loaded, which takes 2-4 s when it has just started.
-_SERVER_START_TIMEOUT_S = 60.0
+# CadQuery takes 2-4 s to load when the server starts (more on a busy machine); a fork takes milliseconds.
+_SERVER_ANSWER_TIMEOUT_S = 60.0
 # Bumped whenever the worker's meshing changes, so cached meshes from an older mesher are not reused.
 MESHER_VERSION = 1
 _MEMORY_CACHE_ENTRIES = 32
 DISK_CACHE_BYTES = 512 << 20
 _memory_cache: OrderedDict[str, trimesh.Trimesh] = OrderedDict()
-_POLL_INTERVAL_S = 0.05
+_POLL_INTERVAL_S = 0.005
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,7 @@ class BuildServer:
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
+        """Start the server if needed and wait until CadQuery is loaded."""
         with self._lock:
             self._ensure_running()
 
@@ -122,14 +123,19 @@ class BuildServer:
             try:
                 process.stdin.write((json.dumps(request) + "\n").encode())
                 process.stdin.flush()
-                ready, _, _ = select.select([process.stdout], [], [], _SERVER_START_TIMEOUT_S)
-                answer = process.stdout.readline() if ready else b""
+                answer = self._read_line(process)
             except (BrokenPipeError, OSError):
-                answer = b""
-            if not answer:
+                answer = None
+            if answer is None or "pid" not in answer:
                 self._stop()
                 raise BuildError("the build worker did not answer; it was restarted: try again")
-            return int(json.loads(answer)["pid"])
+            return int(answer["pid"])
+
+    @staticmethod
+    def _read_line(process: subprocess.Popen[bytes]) -> dict[str, Any] | None:
+        ready, _, _ = select.select([process.stdout], [], [], _SERVER_ANSWER_TIMEOUT_S)
+        line = process.stdout.readline() if ready else b""
+        return json.loads(line) if line else None
 
     def close(self) -> None:
         with self._lock:
@@ -144,6 +150,10 @@ class BuildServer:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 env=dict(os.environ, PYTHONPATH=path), cwd=tempfile.gettempdir(),
             )
+            if self._read_line(self._process) != {"ready": True}:
+                self._stop()
+                raise BuildError("the build worker could not start: is CadQuery installed? "
+                                 f"Try `{sys.executable} -c 'import cadquery'`")
         return self._process
 
     def _stop(self) -> None:

@@ -89,7 +89,7 @@ class ScadDesign:
     description: str = ""
     author: str = "unknown"
     licence: str = "unknown"
-    version: str = "unversioned"
+    version: str = "0"
     includes: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()
     vectors: dict[str, tuple[float, ...]] = field(default_factory=dict)
@@ -159,7 +159,7 @@ def parse_scad(text: str, source: Path = Path("design.scad")) -> ScadDesign:
         description=_description(leading),
         author=_author(leading) or _author(trailing) or "unknown",
         licence=licence.group(1).strip() if licence else "unknown",
-        version=version.group(1) if version else "unversioned",
+        version=version.group(1) if version else "0",
         includes=tuple(included_files(text)),
         hidden=tuple(hidden),
         vectors=vectors,
@@ -168,7 +168,8 @@ def parse_scad(text: str, source: Path = Path("design.scad")) -> ScadDesign:
 
 
 def scad_template(source: Path) -> Template:
-    """A Template for a bare `.scad` file: id and name from the file name, the rest from its comments.
+    """A Template (kind "openscad") for a bare `.scad` file: id is the file name without `.scad`, the name is
+    that in words, licence (SPDX), author, version and description come from its comments.
 
     The content hash covers the file and every file it includes or uses that sits beside it, so editing
     an included part counts as a change of the design.
@@ -182,18 +183,19 @@ def scad_template(source: Path) -> Template:
     words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", stem)
     words = re.sub(r"[^A-Za-z0-9]+", " ", words).strip()
     return Template(
-        id=re.sub(r"\s+", "-", words.lower()) or "design",
+        id=stem,
         name=(words[:1].upper() + words[1:].lower()) or stem,
         version=design.version,
         author=design.author,
         licence=design.licence,
-        description=design.description,
+        description=design.description or f"OpenSCAD design {source.name}",
         folder=source.parent,
         source=source,
         schema=design.schema,
         content_hash=scad_content_hash(source),
         tags=("openscad",),
         processes=("fdm",),
+        kind="openscad",
     )
 
 
@@ -312,14 +314,16 @@ def render_scad(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
     cancel: Callable[[], bool] | None = None,
+    schema: ParameterSchema | None = None,
 ) -> trimesh.Trimesh:
     """Render a `.scad` design to a mesh (millimetres) with the `openscad` binary, confined.
 
-    Give either `parameters` (checked against the file's customizer schema, defaults fill the rest; passed as
-    `-D name=value`) or `parameter_set` (a set of `parameter_file`, by default the `.json` beside the design;
-    passed as `-p file -P set` after the set has been found and checked). Raises ParameterError before
-    OpenSCAD runs if a value or the set is wrong, and BuildError if OpenSCAD is missing, fails, takes longer
-    than `timeout_s`, is cancelled (`cancel()` is asked every 50 ms), or renders nothing.
+    Give either `parameters` (checked against `schema`, by default the file's own customizer schema, with
+    defaults filling the rest; every value is passed as `-D name=value`) or `parameter_set` (a set of
+    `parameter_file`, by default the `.json` beside the design; passed as `-p file -P set` once the set has
+    been found and checked). Raises ParameterError before OpenSCAD runs if a value or the set is wrong, and
+    BuildError if OpenSCAD is missing, fails, takes longer than `timeout_s`, is cancelled (`cancel()` is
+    asked every 50 ms), or renders nothing.
     The mesh's `metadata["openscad"]` holds OpenSCAD's warnings, the seconds taken and its version.
     """
     source = Path(source).resolve()
@@ -340,12 +344,12 @@ def render_scad(
     else:
         if parameter_file is not None:
             raise ParameterError(f"name the parameter set to use from {Path(parameter_file).name}")
-        values = design.schema.resolve(parameters or {})
-        defaults = design.schema.defaults()
+        # Every value is passed, defaults too: the command says in full what was rendered.
         arguments = []
-        for name, value in values.items():
-            if value != defaults[name] or type(value) is not type(defaults[name]):
-                arguments += ["-D", f"{name}={scad_literal(value)}"]
+        for name, value in (schema or design.schema).resolve(parameters or {}).items():
+            if not _NAME.fullmatch(name):
+                raise ParameterError(f"{name!r} is not an OpenSCAD variable name")
+            arguments += ["-D", f"{name}={scad_literal(value)}"]
     return run_openscad(source, arguments, readable=readable, timeout_s=timeout_s, memory_bytes=memory_bytes,
                         cancel=cancel)
 

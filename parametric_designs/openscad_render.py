@@ -101,7 +101,7 @@ def run_openscad(source: Path, arguments: Sequence[str], *, readable: tuple[Path
         with open(log_path, "wb") as log:
             try:
                 process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                           cwd=scratch, env=_environment(scratch), preexec_fn=confine,
+                                           cwd=source.parent, env=_environment(scratch), preexec_fn=confine,
                                            start_new_session=True)
             except FileNotFoundError as exc:
                 raise BuildError(f"OpenSCAD could not be started ({binary} is missing): {INSTALL_HINT}") from exc
@@ -202,5 +202,5 @@ def _warnings(log: str, folder: Path) -> list[str]:
 
 
 def _shorten(text: str, folder: Path) -> str:
-    """Paths inside the design's folder shown relative to it."""
+    """Paths inside the design's folder shown relative to it (OpenSCAD runs there, so most already are)."""
     return text.replace(str(folder) + os.sep, "")

@@ -162,6 +162,8 @@ def serve() -> int:
     sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
     # Children are reaped by the kernel: the caller watches their results, not their exit codes.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    sys.stdout.write(json.dumps({"ready": True}) + "\n")  # CadQuery is loaded: builds start warm from now on
+    sys.stdout.flush()
     for line in sys.stdin:
         request = json.loads(line)
         pid = os.fork()
