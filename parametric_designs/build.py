@@ -32,6 +32,7 @@ import platformdirs
 import trimesh
 
 from parametric_designs.errors import BuildError
+from parametric_designs.openscad import openscad_version, render_scad
 from parametric_designs.templates import Template
 from slicing.mesh import clean_mesh
 
@@ -66,6 +67,8 @@ def default_cache_dir() -> Path:
 def cache_key(template: Template, parameters: Mapping[str, Any]) -> str:
     """The identity of a build: the template's content and the full, typed parameter values."""
     identity = {"template": template.content_hash, "parameters": dict(parameters), "mesher": MESHER_VERSION}
+    if template.kind == "openscad":  # another OpenSCAD may render the same file differently
+        identity["openscad"] = openscad_version()
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
 
@@ -92,7 +95,12 @@ def build_part(
     mesh = _read_cached(cache_file)
     from_cache = mesh is not None
     if mesh is None:
-        vertices, faces, _ = _run_worker(template, parameters, timeout_s, memory_bytes, cancel)
+        if template.kind == "openscad":
+            rendered = render_scad(template.source, parameters, schema=template.schema, timeout_s=timeout_s,
+                                   memory_bytes=memory_bytes, cancel=cancel)
+            vertices, faces = rendered.vertices, rendered.faces
+        else:
+            vertices, faces, _ = _run_worker(template, parameters, timeout_s, memory_bytes, cancel)
         mesh = _validated_solid(template, vertices, faces)
         _write_cached(cache_file, mesh)
     _memory_cache[key] = mesh
@@ -146,7 +154,8 @@ class BuildServer:
             project_root = str(Path(__file__).resolve().parents[1])
             path = os.pathsep.join(filter(None, [project_root, os.environ.get("PYTHONPATH")]))
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "parametric_designs.worker"],
+                # -P: the working folder must not be able to shadow the worker's modules.
+                [sys.executable, "-P", "-m", "parametric_designs.worker"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 env=dict(os.environ, PYTHONPATH=path), cwd=tempfile.gettempdir(),
             )
@@ -191,8 +200,8 @@ def export_part(template: Template, given: Mapping[str, Any], export_format: str
     if export_format != "step" and not set(template.processes) & set(_OUTLINE_PROCESSES):
         raise BuildError(f"{template.id} is made by {', '.join(template.processes)}, not cut from a sheet: "
                          "export it as STL, 3MF or STEP instead")
-    if template.kind == "openscad" and export_format == "step":
-        raise BuildError("OpenSCAD designs have no B-rep to write as STEP: export STL or 3MF")
+    if template.kind == "openscad":
+        raise BuildError("OpenSCAD designs have no B-rep to export from: export STL or 3MF")
     parameters = template.schema.resolve(given)
     _, _, files = _run_worker(template, parameters, timeout_s, memory_bytes, cancel, exports=(export_format,))
     return files[export_format]

@@ -14,12 +14,9 @@ type and a vector typed as free text would have to be checked again before it re
 from __future__ import annotations
 
 import hashlib
-import json
 import math
-import os
 import re
-import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import trimesh
 
 from parametric_designs.errors import DesignError, ParameterError
+from parametric_designs.openscad_annotations import Range, format_number
 from parametric_designs.openscad_render import (
     DEFAULT_MEMORY_BYTES,
     DEFAULT_TIMEOUT_S,
@@ -34,12 +32,17 @@ from parametric_designs.openscad_render import (
     openscad_version,
     run_openscad,
 )
+from parametric_designs.openscad_sets import (
+    ParameterSet,
+    number_text,
+    parameter_sets_path,
+    read_parameter_sets,
+    write_parameter_sets,
+)
 from parametric_designs.openscad_syntax import (
     Assignment,
-    Range,
     customizer_assignments,
     encode_string,
-    format_number,
     included_files,
     normalise,
 )
@@ -68,7 +71,6 @@ __all__ = [
 
 DEFAULT_GROUP = "Parameters"  # OpenSCAD's name for parameters before any group comment
 MAX_SCAD_BYTES = 16 << 20
-MAX_SET_FILE_BYTES = 16 << 20
 _NAME = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*")
 _SPDX = re.compile(r"SPDX-License-Identifier:\s*([A-Za-z0-9.+\-() ]+?)\s*(?:\*/)?\s*$", re.MULTILINE)
 _AUTHOR = re.compile(r"^(?:(?:written|created|made|designed)\s+by|by|author\s*:|\(c\)|©|copyright)\s*(.+)$",
@@ -94,20 +96,6 @@ class ScadDesign:
     hidden: tuple[str, ...] = ()
     vectors: dict[str, tuple[float, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ParameterSet:
-    """One named set of an OpenSCAD parameter-set file.
-
-    `values` holds typed values of declared parameters (those the set names; the rest take their defaults);
-    `untyped` keeps, as OpenSCAD wrote them, values of parameters localfab skips (vectors), so a file read
-    and written again loses nothing.
-    """
-
-    name: str
-    values: dict[str, Any]
-    untyped: dict[str, str] = field(default_factory=dict)
 
 
 def read_scad(source: Path) -> ScadDesign:
@@ -200,14 +188,16 @@ def scad_template(source: Path) -> Template:
 
 
 def scad_content_hash(source: Path) -> str:
-    """SHA-256 over a `.scad` file and, recursively, the files it includes or uses (found beside it).
+    """SHA-256 over a `.scad` file and, recursively, the files it includes or uses from its own folder.
 
-    A library that is not found beside the design (installed with OpenSCAD) is hashed by its name only.
+    A file named by include/use that is not in the design's folder (a library installed with OpenSCAD, or
+    a path leading outside) is hashed by the name written in the source only, and never read here.
     """
+    source = Path(source).resolve()
+    root = source.parent
     digest = hashlib.sha256()
-    root = Path(source).resolve().parent
     seen: set[Path] = set()
-    pending = [Path(source).resolve()]
+    pending = [source]
     while pending:
         path = pending.pop(0)
         if path in seen:
@@ -215,91 +205,16 @@ def scad_content_hash(source: Path) -> str:
         seen.add(path)
         try:
             data = path.read_bytes()
-        except OSError:
-            digest.update(b"missing\0" + path.name.encode() + b"\0")
-            continue
-        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-        digest.update(name.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+        except OSError as exc:
+            raise DesignError(f"{path.name}, part of {source.name}, cannot be read: {exc.strerror or exc}") from exc
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
         for included in included_files(data.decode("utf-8", errors="replace")):
             candidate = (path.parent / included).resolve()
-            pending.append(candidate if candidate.is_file() else Path(included))
+            if candidate.is_relative_to(root) and candidate.is_file():
+                pending.append(candidate)
+            else:
+                digest.update(b"elsewhere\0" + included.encode() + b"\0")
     return "sha256:" + digest.hexdigest()
-
-
-# --- parameter-set files ------------------------------------------------------------------------------
-
-
-def parameter_sets_path(source: Path) -> Path:
-    """Where OpenSCAD looks for the parameter sets of `source`: the same name with `.json`."""
-    return Path(source).with_suffix(".json")
-
-
-def read_parameter_sets(path: Path, design: ScadDesign) -> dict[str, ParameterSet]:
-    """Every set of an OpenSCAD parameter-set file, typed and checked against `design`.
-
-    Raises ParameterError naming the file, the set, the parameter and the value when a value does not fit
-    (OpenSCAD itself would silently clamp it, or fall back to the default).
-    """
-    path = Path(path)
-    document = _read_json(path)
-    version = document.get("fileFormatVersion", "1")
-    if str(version) != "1":
-        raise ParameterError(f"{path.name} is a parameter-set file of format version {version}; "
-                             "only version 1 is known")
-    sets = document.get("parameterSets")
-    if not isinstance(sets, dict):
-        raise ParameterError(f'{path.name} is not an OpenSCAD parameter-set file: it has no "parameterSets" object')
-    result = {}
-    for set_name, values in sets.items():
-        where = f'{path.name}, set "{set_name}"'
-        if not isinstance(values, dict):
-            raise ParameterError(f"{where}: expected an object of parameter values, found {type(values).__name__}")
-        typed: dict[str, Any] = {}
-        untyped: dict[str, str] = {}
-        for name, raw in values.items():
-            if name in design.vectors:
-                untyped[name] = raw if isinstance(raw, str) else json.dumps(raw)
-                continue
-            if name not in design.schema.names:
-                raise ParameterError(f"{where}: {name} = {_quoted(raw)} is not a parameter of {design.source.name} "
-                                     f"(it has {', '.join(design.schema.names)})")
-            typed[name] = _typed_set_value(design.schema.get(name), raw, where)
-        result[str(set_name)] = ParameterSet(str(set_name), typed, untyped)
-    return result
-
-
-def write_parameter_sets(path: Path, sets: Iterable[ParameterSet], design: ScadDesign) -> None:
-    """Write `sets` as an OpenSCAD parameter-set file (values as strings, as OpenSCAD writes them).
-
-    Every value is checked before anything is written, and the file is replaced atomically.
-    """
-    path = Path(path)
-    document: dict[str, Any] = {"parameterSets": {}, "fileFormatVersion": "1"}
-    for parameter_set in sets:
-        if parameter_set.name in document["parameterSets"]:
-            raise ParameterError(f'two parameter sets are called "{parameter_set.name}"')
-        where = f'set "{parameter_set.name}"'
-        values: dict[str, str] = {}
-        for name, value in parameter_set.values.items():
-            try:
-                typed = design.schema.get(name).validate(value)
-            except ParameterError as exc:
-                raise ParameterError(f"{where}: {exc}") from exc
-            values[name] = _set_text(typed)
-        for name, raw in parameter_set.untyped.items():
-            if name not in design.vectors:
-                raise ParameterError(f"{where}: {name} is not a vector parameter of {design.source.name}")
-            values[name] = str(raw)
-        document["parameterSets"][parameter_set.name] = dict(sorted(values.items()))
-    text = json.dumps(document, indent=4, ensure_ascii=False) + "\n"
-    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
 
 
 # --- rendering ----------------------------------------------------------------------------------------
@@ -363,7 +278,7 @@ def scad_literal(value: Any) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ParameterError(f"{value} cannot be given to OpenSCAD")
-        return _number_text(value)
+        return number_text(value)
     if isinstance(value, str):
         if "\0" in value:
             raise ParameterError("text given to OpenSCAD cannot contain a NUL character")
@@ -467,85 +382,6 @@ def _decimals(*values: float) -> int:
                 break
         needed = max(needed, decimals)
     return needed
-
-
-# --- set values ---------------------------------------------------------------------------------------
-
-
-def _typed_set_value(parameter: Parameter, raw: Any, where: str) -> Any:
-    shown = f"{parameter.name} = {_quoted(raw)}"
-    if raw is None or isinstance(raw, dict | list):
-        raise ParameterError(f"{where}: {shown} is not a value OpenSCAD can store")
-    if parameter.type == "boolean":
-        text = str(raw).strip().lower()
-        if isinstance(raw, bool) or text in ("true", "false", "1", "0"):
-            return raw if isinstance(raw, bool) else text in ("true", "1")
-        raise ParameterError(f"{where}: {shown} is not true or false")
-    if parameter.type == "choice":
-        number = _as_number(raw)
-        for choice in parameter.choices:
-            if isinstance(choice.value, str) and isinstance(raw, str) and raw == choice.value:
-                return choice.value
-            if not isinstance(choice.value, str) and number is not None and number == choice.value:
-                return choice.value
-        shown_choices = [str(c.value) for c in parameter.choices]
-        allowed = (", ".join(shown_choices) if len(shown_choices) <= 12
-                   else f"one of {len(shown_choices)} choices such as {', '.join(shown_choices[:5])}")
-        raise ParameterError(f"{where}: {shown} is not one of the choices ({allowed})")
-    try:
-        if parameter.type in ("number", "integer"):
-            number = _as_number(raw)
-            if number is None:
-                raise ParameterError(f"{parameter.name}: {raw!r} is not a number")
-            return parameter.validate(number)
-        return parameter.validate(raw if isinstance(raw, str) else _set_text(raw))
-    except ParameterError as exc:
-        raise ParameterError(f"{where}: {shown} does not fit: {exc}") from exc
-
-
-def _as_number(raw: Any) -> float | None:
-    if isinstance(raw, bool):
-        return None
-    try:
-        number = float(raw)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _set_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return _number_text(float(value))
-    return str(value)
-
-
-def _number_text(value: float) -> str:
-    if value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    return repr(value)
-
-
-def _quoted(raw: Any) -> str:
-    return f'"{raw}"' if isinstance(raw, str) else json.dumps(raw)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        size = path.stat().st_size
-        if size > MAX_SET_FILE_BYTES:
-            raise ParameterError(f"{path.name} is {size / 2**20:.0f} MiB; parameter-set files over 16 MiB are refused")
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ParameterError(f"{path}: no such parameter-set file") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParameterError(f"{path.name} cannot be read: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise ParameterError(f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}") from exc
-    if not isinstance(document, dict):
-        raise ParameterError(f"{path.name} is not an OpenSCAD parameter-set file: it is not a JSON object")
-    return document
 
 
 # --- the comments around the code: description, author, version ---------------------------------------------

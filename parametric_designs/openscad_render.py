@@ -1,8 +1,9 @@
 """Running the `openscad` binary on a design, confined, and turning what it says into errors for a person.
 
 OpenSCAD runs as a child process with resource limits (CPU seconds, memory, file size) and Landlock (read-only
-system folders and the design's folder, read/write only its scratch folder), applied in `preexec_fn` between
-fork and exec. Seccomp is not applied: it would forbid the exec of OpenSCAD itself. Its output goes to a file
+system folders and the design's folder, read/write only its scratch folder), applied by a small launcher
+(parametric_designs.confined_exec) that then becomes OpenSCAD. Seccomp is not applied: it would forbid the exec
+of OpenSCAD itself. Its output goes to a file
 in scratch (a pipe could fill and stall it); the parent polls it every 50 ms for the time limit and `cancel()`.
 """
 
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import math
 import os
 import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -24,7 +27,6 @@ from pathlib import Path
 import trimesh
 
 from parametric_designs.errors import BuildError
-from parametric_designs.sandbox import Limits, limit_resources, restrict_files
 from slicing.errors import MeshError
 from slicing.mesh import load_mesh
 
@@ -90,18 +92,18 @@ def run_openscad(source: Path, arguments: Sequence[str], *, readable: tuple[Path
         output = scratch / "part.stl"
         log_path = scratch / "openscad.log"
         command = [str(binary), "-o", str(output), "--export-format", "binstl", *arguments, str(source)]
-        limits = Limits(cpu_seconds=math.ceil(timeout_s) + 1, memory_bytes=memory_bytes)
         folders = (source.parent, *readable, *(Path(p) for p in _EXTRA_READABLE if os.path.isdir(p)))
-
-        def confine() -> None:  # runs in the child, between fork and exec
-            limit_resources(limits)
-            restrict_files(scratch, folders)
+        spec = scratch / "confinement.json"
+        spec.write_text(json.dumps({"scratch": str(scratch), "readable": [str(f) for f in folders],
+                                    "cpu_seconds": math.ceil(timeout_s) + 1, "memory_bytes": memory_bytes}))
+        # -P: the design's folder (the working folder) must not be able to shadow the launcher's modules.
+        launcher = [sys.executable, "-P", "-m", "parametric_designs.confined_exec", str(spec), "--"]
 
         started = time.monotonic()
         with open(log_path, "wb") as log:
             try:
-                process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                           cwd=source.parent, env=_environment(scratch), preexec_fn=confine,
+                process = subprocess.Popen([*launcher, *command], stdin=subprocess.DEVNULL, stdout=log,
+                                           stderr=subprocess.STDOUT, cwd=source.parent, env=_environment(scratch),
                                            start_new_session=True)
             except FileNotFoundError as exc:
                 raise BuildError(f"OpenSCAD could not be started ({binary} is missing): {INSTALL_HINT}") from exc
@@ -150,7 +152,7 @@ def _environment(scratch: Path) -> dict[str, str]:
     """A small, fixed environment: nothing of the user's (no DISPLAY, no OPENSCADPATH, no home folder)."""
     return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(scratch), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
             "XDG_CACHE_HOME": str(scratch / "cache"), "XDG_CONFIG_HOME": str(scratch / "config"),
-            "TMPDIR": str(scratch)}
+            "TMPDIR": str(scratch), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
 
 
 def _read_log(path: Path) -> str:

@@ -50,13 +50,16 @@ def confine(scratch: Path, readable: tuple[Path, ...], limits: Limits) -> None:
     restrict_syscalls()
 
 
-def limit_resources(limits: Limits) -> None:
+def limit_resources(limits: Limits, *, address_space_in_use: bool = True) -> None:
+    """Apply `limits`; the memory limit counts on top of what is mapped already, unless this process is about
+    to become another program (then the limit is the whole address space)."""
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     # The address space already mapped (CadQuery and OCCT, about 1 GB) is not the design's doing: the
     # limit is what the design may add on top of it.
-    resource.setrlimit(resource.RLIMIT_AS, (_mapped_bytes() + limits.memory_bytes,) * 2)
+    in_use = _mapped_bytes() if address_space_in_use else 0
+    resource.setrlimit(resource.RLIMIT_AS, (in_use + limits.memory_bytes,) * 2)
 
 
 def _mapped_bytes() -> int:
@@ -64,11 +67,15 @@ def _mapped_bytes() -> int:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def restrict_files(scratch: Path, readable: tuple[Path, ...]) -> None:
+def restrict_files(scratch: Path, readable: tuple[Path, ...], *, python: bool = True) -> None:
+    """Read-only access to the system, `readable` and (if `python`) this interpreter and its import path;
+    every access inside `scratch`; nothing else."""
     read = landlock.FSAccess.READ_FILE | landlock.FSAccess.EXECUTE
     ruleset = landlock.Ruleset()
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, *map(str, readable), *_SYSTEM_READ_ROOTS}
-    roots |= {p for p in sys.path if p and os.path.isdir(p)}
+    roots = {*map(str, readable), *_SYSTEM_READ_ROOTS}
+    if python:
+        roots |= {sys.prefix, sys.base_prefix, sys.exec_prefix}
+        roots |= {p for p in sys.path if p and os.path.isdir(p)}
     for root in sorted(roots):
         if os.path.exists(root):
             ruleset.allow(root, rules=read | (landlock.FSAccess.READ_DIR if os.path.isdir(root) else 0))

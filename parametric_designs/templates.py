@@ -116,8 +116,14 @@ def load_template(folder: Path) -> Template:
     source = folder / str(meta.get("source", "design.py"))
     if not source.is_file():
         raise DesignError(f"{manifest_path}: the design source {source.name} is missing")
+    kind = "openscad" if source.suffix.lower() == ".scad" else "cadquery"
     try:
-        schema = schema_from_manifest(manifest.get("parameters", {}), manifest.get("constraints", []))
+        if kind == "openscad" and not manifest.get("parameters"):
+            # An OpenSCAD template may declare its parameters in customizer comments instead of the manifest.
+            module, _ = _FILE_LOADERS[".scad"]
+            schema = importlib.import_module(module).read_scad(source).schema
+        else:
+            schema = schema_from_manifest(manifest.get("parameters", {}), manifest.get("constraints", []))
     except DesignError as exc:
         raise DesignError(f"{manifest_path}: {exc}") from exc
     return Template(
@@ -134,6 +140,7 @@ def load_template(folder: Path) -> Template:
         tags=tuple(meta.get("tags", ())),
         processes=processes,
         okh=dict(manifest.get("okh", {})),
+        kind=kind,
     )
 
 
@@ -152,7 +159,8 @@ def discover(folders: tuple[Path, ...] = ()) -> dict[str, Template]:
 
 # Design files that open as templates without a manifest, by suffix: the module and function that read them.
 # Imported on use, because those modules build on this one.
-_FILE_LOADERS = {".py": ("parametric_designs.cqgi", "load_cqgi_script")}
+_FILE_LOADERS = {".py": ("parametric_designs.cqgi", "load_cqgi_script"),
+                 ".scad": ("parametric_designs.openscad", "scad_template")}
 
 
 def find_template(name: str, folders: tuple[Path, ...] = ()) -> Template:

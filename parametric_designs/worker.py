@@ -157,9 +157,6 @@ def _detach_from_server(scratch: Path) -> None:
 
 
 def serve() -> int:
-    # `python -m` puts the working folder on sys.path; the sandbox makes sys.path readable, and the working
-    # folder is nobody's business.
-    sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
     # Children are reaped by the kernel: the caller watches their results, not their exit codes.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     sys.stdout.write(json.dumps({"ready": True}) + "\n")  # CadQuery is loaded: builds start warm from now on

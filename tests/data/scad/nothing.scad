@@ -1,0 +1,3 @@
+// Makes nothing when `show` is false (the default).
+show = false;
+if (show) cube(10);
