@@ -16,6 +16,7 @@ This module only finds those pieces; `parametric_designs.openscad` turns them in
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,43 +102,10 @@ def included_files(text: str) -> list[str]:
     return [m.group(1) for m in _INCLUDE.finditer(_without_comments(text))]
 
 
-def stop_line(text: str) -> int:
-    """The 1-based line of the first `{` outside comments: parameters must come before that line."""
-    line = 1
-    in_string = False
-    i = 0
-    size = len(text)
-    while i < size:
-        char = text[i]
-        if char == "\n":
-            line += 1
-        elif in_string and text.startswith('\\"', i):
-            i += 1
-        elif char == '"':
-            in_string = not in_string
-        elif not in_string and text.startswith("//", i):
-            end = text.find("\n", i)
-            i = size if end < 0 else end
-            continue
-        elif not in_string and text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            end = size if end < 0 else end
-            line += text.count("\n", i, end)
-            i = end + 2
-            continue
-        elif char == "{":  # OpenSCAD does not look at in_string here: a "{" in a string stops parameters too
-            return line
-        i += 1
-    return line + 1  # no "{": every line is before it
-
-
-def group_comments(text: str) -> list[tuple[int, str]]:
-    """Every one-line `/* ... */` comment outside strings, as (line, group name), in file order.
-
-    The name is the text of every `[...]` in the comment joined with `-` (OpenSCAD's rule); a comment
-    without brackets yields an empty name.
-    """
-    groups = []
+def _code_marks(text: str) -> Iterator[tuple[str, int, str]]:
+    """Walk the source as OpenSCAD's lexer sees strings and comments, yielding what the customizer reads:
+    ("brace", line, "") for each `{` outside comments, ("block", line, body) for each `/* ... */` comment
+    outside strings (line = where it starts)."""
     line = 1
     in_string = False
     i = 0
@@ -158,14 +126,31 @@ def group_comments(text: str) -> list[tuple[int, str]]:
             end = text.find("*/", i + 2)
             end = size if end < 0 else end
             body = text[i + 2:end]
-            if "\n" in body:
-                line += body.count("\n")
-            else:
-                groups.append((line, "-".join(re.findall(r"\[(.*?)\]", body))))
+            yield "block", line, body
+            line += body.count("\n")
             i = end + 2
             continue
+        elif char == "{":  # OpenSCAD does not look at in_string here: a "{" in a string stops parameters too
+            yield "brace", line, ""
         i += 1
-    return groups
+
+
+def stop_line(text: str) -> int:
+    """The 1-based line of the first `{` outside comments: parameters must come before that line."""
+    for kind, line, _ in _code_marks(text):
+        if kind == "brace":
+            return line
+    return text.count("\n") + 2  # no "{": every line is before it
+
+
+def group_comments(text: str) -> list[tuple[int, str]]:
+    """Every one-line `/* ... */` comment outside strings, as (line, group name), in file order.
+
+    The name is the text of every `[...]` in the comment joined with `-` (OpenSCAD's rule); a comment
+    without brackets yields an empty name.
+    """
+    return [(line, "-".join(re.findall(r"\[(.*?)\]", body)))
+            for kind, line, body in _code_marks(text) if kind == "block" and "\n" not in body]
 
 
 def trailing_comment(lines: list[str], line: int) -> str:
