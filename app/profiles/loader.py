@@ -75,7 +75,8 @@ def resolve_fdm_setup(printer_id: str = DEFAULT_PRINTER, material_id: str | None
     printer = load_profile("printer", printer_id)
     material = load_profile("material", material_id or printer.meta.get("default_material", ""))
     schema = fdm_schema()
-    print_settings = {n: s.default for n, s in schema.items() if s.section == "print"}
+    defaults = {n: s.default for n, s in schema.items() if s.default is not None}
+    print_settings = {n: v for n, v in defaults.items() if schema[n].section == "print"}
     overridden = {}
     for name, value in (overrides or {}).items():
         if name not in schema:
@@ -84,7 +85,7 @@ def resolve_fdm_setup(printer_id: str = DEFAULT_PRINTER, material_id: str | None
             raise ProfileError(f"there is no setting called {name!r}{hint}; `localfab settings` lists them")
         overridden[name] = schema[name].parse(value)
     print_settings.update({n: v for n, v in overridden.items() if schema[n].section == "print"})
-    settings = check_settings({**print_settings, **printer.settings, **material.settings, **overridden})
+    settings = check_settings({**defaults, **print_settings, **printer.settings, **material.settings, **overridden})
     return FdmSetup(printer=printer, material=material, print_settings=print_settings, settings=settings)
 
 

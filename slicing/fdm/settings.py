@@ -28,6 +28,21 @@ class FdmSettings:
     retract_min_travel: float
     start_gcode: str
     end_gcode: str
+    machine_max_acceleration_x: float
+    machine_max_acceleration_y: float
+    machine_max_acceleration_z: float
+    machine_max_acceleration_e: float
+    machine_max_acceleration_extruding: float
+    machine_max_acceleration_retracting: float
+    machine_max_acceleration_travel: float
+    machine_max_feedrate_x: float
+    machine_max_feedrate_y: float
+    machine_max_feedrate_z: float
+    machine_max_feedrate_e: float
+    machine_max_jerk_x: float
+    machine_max_jerk_y: float
+    machine_max_jerk_z: float
+    machine_max_jerk_e: float
     # material
     filament_diameter: float
     filament_density: float
