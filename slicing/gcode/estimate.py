@@ -1,7 +1,8 @@
 """Print time and material of parsed G-code.
 
-Time is each move's length over its feed rate, as if the machine changed speed instantly; acceleration
-limits are a later refinement that will add keyword arguments here, not change the result type.
+With machine limits, each move is planned as the firmware would run it (slicing.gcode.planner: acceleration,
+per-axis limits, classic jerk at junctions, look-ahead over the whole program). Without them, time is each
+move's length over its feed rate, as if the machine changed speed instantly.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from slicing.gcode.parse import GcodeMoves
+from slicing.gcode.commands import MachineCommands, read_machine_commands
+from slicing.gcode.limits import MachineLimits
+from slicing.gcode.parse import GcodeMoves, parse_gcode
+from slicing.gcode.planner import limits_per_move, plan_moves
 
 
 @dataclass(frozen=True)
@@ -30,16 +34,25 @@ class GcodeEstimate:
 
 
 def estimate_gcode(
-    moves: GcodeMoves, *, filament_diameter: float, filament_density: float, filament_cost: float
+    moves: GcodeMoves,
+    *,
+    filament_diameter: float,
+    filament_density: float,
+    filament_cost: float,
+    limits: MachineLimits | None = None,
+    commands: MachineCommands | None = None,
 ) -> GcodeEstimate:
     """Estimate time and material of a program.
 
-    filament_diameter in mm, filament_density in g/cm³, filament_cost per kg.
+    filament_diameter in mm, filament_density in g/cm³, filament_cost per kg. limits: the machine's motion
+    limits (None: an ideal machine that changes speed instantly). commands: the limit, feed and flow changes
+    and stops found in the program's text (read_machine_commands); None when there are none.
     """
-    travelled = np.linalg.norm(moves.end - moves.start, axis=1)
-    # A move that only turns the extruder (retract, unretract) lasts as long as the filament takes to move.
-    distance = np.where(travelled > 0.0, travelled, np.abs(moves.e))
-    time_s = float(np.sum(distance / moves.feed)) + moves.dwell_s
+    if limits is None:
+        time_s = _instant_time(moves, commands)
+    else:
+        time_s = float(np.sum(plan_moves(moves, limits, commands).time_s))
+    time_s += moves.dwell_s
 
     # Filament retracted at the end and never pushed out again was not used, so the length used is the
     # furthest the filament has been pushed in.
@@ -53,6 +66,36 @@ def estimate_gcode(
         filament_cost=filament_g / 1000.0 * filament_cost,
         layer_count=_layer_count(moves),
     )
+
+
+def estimate_gcode_text(
+    text: str,
+    *,
+    filament_diameter: float,
+    filament_density: float,
+    filament_cost: float,
+    limits: MachineLimits | None = None,
+) -> GcodeEstimate:
+    """Parse a program and estimate it, with the firmware commands in its text taking effect where they stand."""
+    return estimate_gcode(
+        parse_gcode(text),
+        filament_diameter=filament_diameter,
+        filament_density=filament_density,
+        filament_cost=filament_cost,
+        limits=limits,
+        commands=read_machine_commands(text),
+    )
+
+
+def _instant_time(moves: GcodeMoves, commands: MachineCommands | None) -> float:
+    """Seconds of the moves at their feed rates (times M220's factor), with no time to change speed."""
+    travelled = np.linalg.norm(moves.end - moves.start, axis=1)
+    # A move that only turns the extruder (retract, unretract) lasts as long as the filament takes to move.
+    distance = np.where(travelled > 0.0, travelled, np.abs(moves.e))
+    feed = moves.feed
+    if commands is not None and commands.changes:
+        feed = feed * limits_per_move(len(moves), MachineLimits(), commands)["feed_factor"]
+    return float(np.sum(distance / feed))
 
 
 def _layer_count(moves: GcodeMoves) -> int:
