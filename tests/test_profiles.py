@@ -44,7 +44,7 @@ def test_settings_that_cannot_work_together_are_refused():
 
 
 def test_unknown_profile_lists_the_known_ones():
-    with pytest.raises(ProfileError, match="known: generic-220"):
+    with pytest.raises(ProfileError, match=r"did you mean prusa-mk4 or prusa-mk3s\? known: .*generic-220"):
         resolve_fdm_setup("prusa-mk9")
 
 

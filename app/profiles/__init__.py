@@ -9,16 +9,23 @@ from app.profiles.loader import (
     resolve_fdm_setup,
     resources_dir,
 )
+from app.profiles.prusaslicer_import import ImportReport, import_prusaslicer_ini, import_vendor_bundle
 from app.profiles.settings_schema import SettingSpec, load_settings_schema
+from app.profiles.toml_writer import profile_to_toml, write_profile
 
 __all__ = [
     "FdmSetup",
+    "ImportReport",
     "Profile",
     "SettingSpec",
     "check_settings",
+    "import_prusaslicer_ini",
+    "import_vendor_bundle",
     "list_profiles",
     "load_profile",
     "load_settings_schema",
+    "profile_to_toml",
     "resolve_fdm_setup",
     "resources_dir",
+    "write_profile",
 ]
