@@ -7,11 +7,12 @@ Exit codes: 0 done; 1 the command worked but found a problem (check errors, a re
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
-from app.cli import chain_commands, design_commands
-from app.cli.output import EXIT_ERROR
+from app.cli import chain_commands, design_commands, profile_commands
+from app.cli.output import EXIT_ERROR, EXIT_OK
 from app.errors import USER_ERRORS
 
 
@@ -29,6 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("localfab: cancelled", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output went away (`localfab ... | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:
         if args.debug:
             raise
@@ -46,4 +50,5 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     design_commands.register(commands)
     chain_commands.register(commands)
+    profile_commands.register(commands)
     return parser

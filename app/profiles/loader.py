@@ -8,11 +8,14 @@ and the user's overrides into the flat settings the slicer reads.
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import platformdirs
 
 from app.errors import ProfileError
 from app.profiles.settings_schema import SettingSpec, load_settings_schema
@@ -54,10 +57,22 @@ def fdm_schema() -> dict[str, SettingSpec]:
     return load_settings_schema(resources_dir() / "settings" / "fdm.toml")
 
 
+def user_profiles_dir(kind: str) -> Path:
+    """Where the user's own (imported) profiles of a kind are kept: $LOCALFAB_DATA_DIR, else the user data folder."""
+    base = os.environ.get("LOCALFAB_DATA_DIR") or platformdirs.user_data_dir("localfab")
+    return Path(base) / "profiles" / PROFILE_FOLDERS[kind]
+
+
 def list_profiles(kind: str) -> list[Profile]:
-    """All profiles of a kind ("printer" or "material"), sorted by id."""
-    folder = resources_dir() / "profiles" / PROFILE_FOLDERS[kind]
-    return [_read_profile(path, kind) for path in sorted(folder.glob("*.toml"))]
+    """All profiles of a kind ("printer" or "material"): the built-in ones and the user's, sorted by id."""
+    found: dict[str, Profile] = {}
+    for folder in (resources_dir() / "profiles" / PROFILE_FOLDERS[kind], user_profiles_dir(kind)):
+        for path in sorted(folder.glob("*.toml")):
+            profile = _read_profile(path, kind)
+            if profile.id in found:
+                raise ProfileError(f"two {kind} profiles share the id {profile.id!r}: rename {path}")
+            found[profile.id] = profile
+    return [found[key] for key in sorted(found)]
 
 
 def load_profile(kind: str, profile_id: str) -> Profile:
@@ -73,7 +88,10 @@ def resolve_fdm_setup(printer_id: str = DEFAULT_PRINTER, material_id: str | None
                       overrides: Mapping[str, Any] | None = None) -> FdmSetup:
     """Merge schema defaults < printer < material < overrides, check every value, and return the setup."""
     printer = load_profile("printer", printer_id)
-    material = load_profile("material", material_id or printer.meta.get("default_material", ""))
+    material_id = material_id or printer.meta.get("default_material")
+    if not material_id:
+        raise ProfileError(f"the printer profile {printer.id!r} names no default material: choose one with --material")
+    material = load_profile("material", material_id)
     schema = fdm_schema()
     defaults = {n: s.default for n, s in schema.items() if s.default is not None}
     print_settings = {n: v for n, v in defaults.items() if schema[n].section == "print"}
