@@ -34,14 +34,14 @@ import trimesh
 from parametric_designs.errors import BuildError
 from parametric_designs.openscad import openscad_version, render_scad
 from parametric_designs.templates import Template
-from slicing.mesh import clean_mesh
+from slicing.mesh import load_mesh
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MEMORY_BYTES = 2 << 30
 # CadQuery takes 2-4 s to load when the server starts (more on a busy machine); a fork takes milliseconds.
 _SERVER_ANSWER_TIMEOUT_S = 60.0
 # Bumped whenever the worker's meshing changes, so cached meshes from an older mesher are not reused.
-MESHER_VERSION = 1
+MESHER_VERSION = 2
 _MEMORY_CACHE_ENTRIES = 32
 DISK_CACHE_BYTES = 512 << 20
 _memory_cache: OrderedDict[str, trimesh.Trimesh] = OrderedDict()
@@ -96,12 +96,11 @@ def build_part(
     from_cache = mesh is not None
     if mesh is None:
         if template.kind == "openscad":
-            rendered = render_scad(template.source, parameters, schema=template.schema, timeout_s=timeout_s,
-                                   memory_bytes=memory_bytes, cancel=cancel)
-            vertices, faces = rendered.vertices, rendered.faces
+            raw = render_scad(template.source, parameters, schema=template.schema, timeout_s=timeout_s,
+                              memory_bytes=memory_bytes, cancel=cancel)
         else:
-            vertices, faces, _ = _run_worker(template, parameters, timeout_s, memory_bytes, cancel)
-        mesh = _validated_solid(template, vertices, faces)
+            raw, _ = _run_worker(template, parameters, timeout_s, memory_bytes, cancel)
+        mesh = _validated_solid(template, raw)
         _write_cached(cache_file, mesh)
     _memory_cache[key] = mesh
     while len(_memory_cache) > _MEMORY_CACHE_ENTRIES:
@@ -203,13 +202,13 @@ def export_part(template: Template, given: Mapping[str, Any], export_format: str
     if template.kind == "openscad":
         raise BuildError("OpenSCAD designs have no B-rep to export from: export STL or 3MF")
     parameters = template.schema.resolve(given)
-    _, _, files = _run_worker(template, parameters, timeout_s, memory_bytes, cancel, exports=(export_format,))
+    _, files = _run_worker(template, parameters, timeout_s, memory_bytes, cancel, exports=(export_format,))
     return files[export_format]
 
 
 def _run_worker(template: Template, parameters: Mapping[str, Any], timeout_s: float, memory_bytes: int,
                 cancel: Callable[[], bool] | None, exports: tuple[str, ...] = ()
-                ) -> tuple[np.ndarray, np.ndarray, dict[str, bytes]]:
+                ) -> tuple[trimesh.Trimesh, dict[str, bytes]]:
     with tempfile.TemporaryDirectory(prefix="localfab-build-") as scratch:
         scratch_dir = Path(scratch)
         request = {
@@ -243,8 +242,7 @@ def _run_worker(template: Template, parameters: Mapping[str, Any], timeout_s: fl
         if not result["ok"]:
             raise BuildError(f"{template.id} failed to build: {result['error']}")
         files = {name: (scratch_dir / f"part.{name}").read_bytes() for name in exports}
-        with np.load(scratch_dir / "mesh.npz", allow_pickle=False) as data:
-            return data["vertices"], data["faces"], files
+        return load_mesh(scratch_dir / "mesh.stl"), files
 
 
 def _alive(pid: int) -> bool:
@@ -268,8 +266,7 @@ def _last_log_line(scratch: Path) -> str:
     return f" (last output: {lines[-1][:200]})" if lines else ""
 
 
-def _validated_solid(template: Template, vertices: np.ndarray, faces: np.ndarray) -> trimesh.Trimesh:
-    mesh = clean_mesh(vertices, faces)
+def _validated_solid(template: Template, mesh: trimesh.Trimesh) -> trimesh.Trimesh:
     if not mesh.is_watertight:
         raise BuildError(f"{template.id} built a mesh with holes ({_count_open_edges(mesh)} open edges); "
                          "the design must produce closed solids")
