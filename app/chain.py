@@ -6,7 +6,9 @@ takes exactly the path that first made it, and any difference in the outputs is 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,6 +18,7 @@ from app.checks import CheckReport, check_fdm
 from app.errors import CheckFailed, RecipeError
 from app.jobs import (
     CHECK_FILE,
+    DESIGN_FILE,
     HASHED_OUTPUTS,
     PART_FILE,
     PROGRAM_FILE,
@@ -29,6 +32,7 @@ from app.profiles import FdmSetup, Profile, check_settings
 from app.version import app_version
 from parametric_designs.build import BuiltPart, build_part
 from parametric_designs.errors import DesignNotFound
+from parametric_designs.publish import design_archive, open_design_archive
 from parametric_designs.templates import Template, find_template
 from slicing.fdm import FdmProgram, slice_mesh
 from slicing.fdm.settings import FdmSettings
@@ -121,6 +125,7 @@ def fabricate(part: BuiltPart, setup: FdmSetup, *, force: bool = False, progress
         PROGRAM_FILE: program.gcode.encode("utf-8"),
         CHECK_FILE: (json.dumps(report.as_dict(), indent=2, sort_keys=True) + "\n").encode("utf-8"),
         THUMBNAIL_FILE: render_thumbnail(part.mesh),
+        DESIGN_FILE: design_archive(part.template),
     }
     summary = report.as_dict()
     recipe = Recipe(
@@ -154,19 +159,37 @@ def make(template: Template, parameters: Mapping[str, Any], setup: FdmSetup, out
 def rebuild(recipe_path: Path, *, progress: Progress | None = None, cancel: Cancel | None = None
             ) -> RebuildReport:
     """Rebuild a recipe from its recorded inputs and compare every output hash with the recorded one."""
-    recorded = read_recipe(recipe_path).recipe
+    loaded = read_recipe(recipe_path)
+    recorded = loaded.recipe
     if recorded.process != "fdm":
         raise RecipeError(f"rebuilding {recorded.process} recipes is not supported yet")
-    design = recorded.design
-    try:
-        template = find_template(design["id"])
-    except DesignNotFound as exc:
-        raise RecipeError(f"the recipe's design {design['id']!r} is not installed here: install the template "
-                          "to rebuild it") from exc
-    notes = []
-    if template.content_hash != design["content_hash"]:
-        notes.append(f"the installed design {template.id} {template.version} ({template.content_hash}) is not "
-                     f"the one recorded ({design['version']}, {design['content_hash']})")
+    with tempfile.TemporaryDirectory(prefix="localfab-recipe-design-") as scratch:
+        template, notes = _recorded_template(recorded.design, loaded.files.get(DESIGN_FILE), Path(scratch))
+        return _rebuild_with(recorded, template, notes, progress, cancel)
+
+
+def _recorded_template(design: Mapping[str, Any], carried: bytes | None, scratch: Path
+                       ) -> tuple[Template, list[str]]:
+    """The installed template when it is the recorded one; otherwise the design the recipe carries."""
+    installed = None
+    with contextlib.suppress(DesignNotFound):
+        installed = find_template(design["id"])
+    if installed is not None and installed.content_hash == design["content_hash"]:
+        return installed, []
+    if carried is not None:
+        notes = ["rebuilt from the design carried in the recipe"]
+        if installed is not None:
+            notes.append(f"the installed design {installed.id} {installed.version} differs from the recorded one")
+        return open_design_archive(carried, scratch, design), notes
+    if installed is None:
+        raise RecipeError(f"the recipe's design {design['id']!r} is not installed here and the recipe does not "
+                          "carry it: install the template to rebuild it")
+    return installed, [f"the installed design {installed.id} {installed.version} ({installed.content_hash}) is not "
+                       f"the one recorded ({design['version']}, {design['content_hash']})"]
+
+
+def _rebuild_with(recorded: Recipe, template: Template, notes: list[str], progress: Progress | None,
+                  cancel: Cancel | None) -> RebuildReport:
     settings = check_settings(recorded.settings)
     part = build_part(template, recorded.parameters, cancel=cancel)
     setup = FdmSetup(

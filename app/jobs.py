@@ -3,7 +3,8 @@
 `recipe.json` records the design (id, version, content hash, licence), the parameters, the printer and
 material, every setting by value, the check summary, and the SHA-256 of each output stored beside it:
 the part (`part.3mf`), the program (`program.gcode`) and the check report (`check.json`), plus a
-thumbnail. The same inputs give a byte-identical file.
+thumbnail and the design itself (`design.zip`), so a workshop can rebuild the job without the template.
+The same inputs give a byte-identical file.
 
 A recipe arriving from elsewhere is untrusted: it is read whole and validated (size, entry names, JSON
 shape, hashes) before anything in it is used.
@@ -30,8 +31,11 @@ PART_FILE = "part.3mf"
 PROGRAM_FILE = "program.gcode"
 CHECK_FILE = "check.json"
 THUMBNAIL_FILE = "thumbnail.png"
+# The design's own files, so the job can be rebuilt where the template is not installed; checked against the
+# design's recorded content hash when it is opened.
+DESIGN_FILE = "design.zip"
 HASHED_OUTPUTS = (PART_FILE, PROGRAM_FILE, CHECK_FILE)
-ALLOWED_ENTRIES = frozenset({RECIPE_JSON, THUMBNAIL_FILE, *HASHED_OUTPUTS})
+ALLOWED_ENTRIES = frozenset({RECIPE_JSON, THUMBNAIL_FILE, DESIGN_FILE, *HASHED_OUTPUTS})
 MAX_RECIPE_BYTES = 512 << 20
 MAX_UNPACKED_BYTES = 2 << 30
 # A recipe's G-code deflates about 4:1; far higher ratios are what a zip bomb looks like.

@@ -40,6 +40,7 @@ def load_cqgi_script(path: Path) -> Template:
     if not any(_calls(tree, "show_object")) and not _assigns(tree, "result"):
         raise DesignError(f"{path.name} shows nothing: a CQGI script ends with show_object(...) or sets `result`")
     licence = _SPDX.search(source)
+    files = tuple(p for p in (path, path.with_suffix(".json")) if p.is_file())
     docstring = ast.get_docstring(tree) or ""
     return Template(
         id=path.stem,
@@ -51,8 +52,9 @@ def load_cqgi_script(path: Path) -> Template:
         folder=path.parent,
         source=path,
         schema=ParameterSchema(tuple(parameters)),
-        content_hash=content_hash(path.parent, only=(path, path.with_suffix(".json"))),
+        content_hash=content_hash(path.parent, files),
         kind="cqgi",
+        files=files,
     )
 
 

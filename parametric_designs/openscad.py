@@ -13,13 +13,12 @@ type and a vector typed as free text would have to be checked again before it re
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import trimesh
 
@@ -47,9 +46,7 @@ from parametric_designs.openscad_syntax import (
     normalise,
 )
 from parametric_designs.schema import Choice, Parameter, ParameterSchema
-
-if TYPE_CHECKING:
-    from parametric_designs.templates import Template
+from parametric_designs.templates import Template, content_hash
 
 __all__ = [
     "DEFAULT_MEMORY_BYTES",
@@ -162,9 +159,6 @@ def scad_template(source: Path) -> Template:
     The content hash covers the file and every file it includes or uses that sits beside it, so editing
     an included part counts as a change of the design.
     """
-    # Imported here, not at the top: templates.py may import this module to read `.scad` sources.
-    from parametric_designs.templates import Template
-
     source = Path(source).resolve()
     design = read_scad(source)
     stem = source.stem
@@ -181,40 +175,43 @@ def scad_template(source: Path) -> Template:
         source=source,
         schema=design.schema,
         content_hash=scad_content_hash(source),
+        files=scad_files(source),
         tags=("openscad",),
         processes=("fdm",),
         kind="openscad",
     )
 
 
-def scad_content_hash(source: Path) -> str:
-    """SHA-256 over a `.scad` file and, recursively, the files it includes or uses from its own folder.
+def scad_files(source: Path) -> tuple[Path, ...]:
+    """A `.scad` file and, recursively, the files it includes or uses from its own folder.
 
     A file named by include/use that is not in the design's folder (a library installed with OpenSCAD, or
-    a path leading outside) is hashed by the name written in the source only, and never read here.
+    a path leading outside) is not read here: the source that names it is hashed, and that is all.
     """
     source = Path(source).resolve()
     root = source.parent
-    digest = hashlib.sha256()
-    seen: set[Path] = set()
+    seen: list[Path] = []
     pending = [source]
     while pending:
         path = pending.pop(0)
         if path in seen:
             continue
-        seen.add(path)
+        seen.append(path)
         try:
-            data = path.read_bytes()
+            text = path.read_bytes().decode("utf-8", errors="replace")
         except OSError as exc:
             raise DesignError(f"{path.name}, part of {source.name}, cannot be read: {exc.strerror or exc}") from exc
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
-        for included in included_files(data.decode("utf-8", errors="replace")):
+        for included in included_files(text):
             candidate = (path.parent / included).resolve()
             if candidate.is_relative_to(root) and candidate.is_file():
                 pending.append(candidate)
-            else:
-                digest.update(b"elsewhere\0" + included.encode() + b"\0")
-    return "sha256:" + digest.hexdigest()
+    return tuple(seen)
+
+
+def scad_content_hash(source: Path) -> str:
+    """SHA-256 over a `.scad` file and the files it includes or uses from its own folder."""
+    source = Path(source).resolve()
+    return content_hash(source.parent, scad_files(source))
 
 
 # --- rendering ----------------------------------------------------------------------------------------

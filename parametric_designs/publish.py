@@ -8,13 +8,14 @@ that caused it.
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -28,6 +29,7 @@ from parametric_designs.templates import (
     MANIFEST_NAME,
     THUMBNAIL_NAME,
     Template,
+    find_template,
     installed_dir,
     library_dir,
     load_template,
@@ -132,8 +134,7 @@ def pack_template(template: Template) -> bytes:
     if template.thumbnail is None:
         raise DesignError(f"{template.id} has no thumbnail: run `localfab template thumbnail {template.folder}`")
     entries = {f"{template.id}/{path.relative_to(template.folder).as_posix()}": path.read_bytes()
-               for path in sorted(template.folder.rglob("*"))
-               if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"}
+               for path in (*template.files, template.thumbnail)}
     info = {"format": PACKAGE_FORMAT, "id": template.id, "version": template.version,
             "content_hash": template.content_hash}
     entries[PACKAGE_INFO] = (json.dumps(info, indent=2, sort_keys=True) + "\n").encode()
@@ -174,29 +175,59 @@ def _read_package(package: Path) -> dict[str, bytes]:
         raise DesignError(f"{package}: no such file")
     if package.stat().st_size > MAX_PACKAGE_BYTES:
         raise DesignError(f"{package.name} is larger than {MAX_PACKAGE_BYTES >> 20} MiB; not a template package")
+    entries = read_safe_zip(package.read_bytes(), f"{package.name} (a template package)")
+    roots = {PurePosixPath(name).parts[0] for name in entries if name != PACKAGE_INFO}
+    if len(roots) != 1:
+        raise DesignError(f"{package.name} must hold exactly one template folder (found {sorted(roots)})")
+    return entries
+
+
+def read_safe_zip(data: bytes, label: str) -> dict[str, bytes]:
+    """The files of an untrusted zip, checked whole before anything is read: at most MAX_PACKAGE_FILES files
+    and MAX_PACKAGE_BYTES unpacked, every name a plain relative path (no `..`, no absolute, no backslash)."""
     try:
-        archive = zipfile.ZipFile(package)
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise DesignError(f"{package.name} is not a template package (not a zip file)") from exc
+        raise DesignError(f"{label} is not a zip file") from exc
     with archive:
-        infos = archive.infolist()
+        infos = [i for i in archive.infolist() if not i.filename.endswith("/")]
         if len(infos) > MAX_PACKAGE_FILES:
-            raise DesignError(f"{package.name} holds {len(infos)} files; a template package holds at most "
-                              f"{MAX_PACKAGE_FILES}")
+            raise DesignError(f"{label} holds {len(infos)} files; at most {MAX_PACKAGE_FILES} are accepted")
         if sum(i.file_size for i in infos) > MAX_PACKAGE_BYTES:
-            raise DesignError(f"{package.name} unpacks to more than {MAX_PACKAGE_BYTES >> 20} MiB; refused")
-        roots = set()
+            raise DesignError(f"{label} unpacks to more than {MAX_PACKAGE_BYTES >> 20} MiB; refused")
         for info in infos:
             path = PurePosixPath(info.filename)
-            if info.filename.endswith("/"):
-                continue
             if path.is_absolute() or ".." in path.parts or "\\" in info.filename or info.filename != path.as_posix():
-                raise DesignError(f"{package.name} holds an unsafe path {info.filename!r}; refused")
-            if info.filename != PACKAGE_INFO:
-                roots.add(path.parts[0])
-        if len(roots) != 1:
-            raise DesignError(f"{package.name} must hold exactly one template folder (found {sorted(roots)})")
-        return {i.filename: archive.read(i) for i in infos if not i.filename.endswith("/")}
+                raise DesignError(f"{label} holds an unsafe path {info.filename!r}; refused")
+        try:
+            return {info.filename: archive.read(info) for info in infos}
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise DesignError(f"{label} is damaged: {exc}") from exc
+
+
+def design_archive(template: Template) -> bytes:
+    """The design's own files (what its content hash covers) as a byte-identical zip, for a recipe to carry."""
+    return deterministic_zip({path.relative_to(template.folder).as_posix(): path.read_bytes()
+                              for path in template.files})
+
+
+def open_design_archive(data: bytes, folder: Path, design: Mapping[str, Any]) -> Template:
+    """Unpack a design carried by a recipe into `folder` and open it; its content hash must be the recorded one.
+
+    `design` is the recipe's record of it (kind, source, content_hash). Nothing in it runs here.
+    """
+    for name, content in read_safe_zip(data, "the recipe's design.zip").items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    source = folder / PurePosixPath(str(design.get("source", "design.py")))
+    if not source.resolve().is_relative_to(folder.resolve()):
+        raise DesignError("the recipe names a design source outside its design.zip; refused")
+    template = load_template(folder) if design.get("kind", "cadquery") == "cadquery" else find_template(str(source))
+    if template.content_hash != design.get("content_hash"):
+        raise DesignError("the design carried by the recipe does not match its recorded content hash: the recipe "
+                          "is damaged or was edited")
+    return template
 
 
 def _package_info(data: bytes | None, label: str) -> dict[str, str]:

@@ -46,6 +46,9 @@ class Template:
     # How the source is built: "cadquery" (build(**parameters) in design.py), "cqgi" (a plain CadQuery script)
     # or "openscad" (a customizer .scad file).
     kind: str = "cadquery"
+    # The files that make the design (absolute paths inside `folder`): what the content hash covers and what
+    # a recipe carries, so the design travels with every job made from it.
+    files: tuple[Path, ...] = ()
 
     @property
     def thumbnail(self) -> Path | None:
@@ -64,6 +67,8 @@ class Template:
             "tags": list(self.tags),
             "processes": list(self.processes),
             "content_hash": self.content_hash,
+            "kind": self.kind,
+            "source": self.source.relative_to(self.folder).as_posix(),
         }
 
 
@@ -82,17 +87,22 @@ def installed_dir() -> Path:
     return user_data_dir() / "templates"
 
 
-def content_hash(folder: Path, only: tuple[Path, ...] | None = None) -> str:
-    """SHA-256 over every file of a template folder, or over the files `only` names that exist
-    (relative path, size and bytes, in sorted order)."""
+def design_files(folder: Path) -> tuple[Path, ...]:
+    """The files of a template folder that make the design: all but the thumbnail and Python's caches."""
+    return tuple(sorted(
+        path for path in folder.rglob("*")
+        if path.is_file() and path.relative_to(folder).as_posix() not in _NOT_HASHED
+        and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    ))
+
+
+def content_hash(folder: Path, files: tuple[Path, ...] | None = None) -> str:
+    """SHA-256 over a design's files (default: `design_files(folder)`): relative path, size and bytes of
+    each, in sorted order."""
     digest = hashlib.sha256()
-    files = folder.rglob("*") if only is None else only
-    for path in sorted(p for p in files if p.is_file()):
-        relative = path.relative_to(folder).as_posix()
-        if relative in _NOT_HASHED or "__pycache__" in path.parts or path.suffix == ".pyc":
-            continue
+    for path in sorted(design_files(folder) if files is None else files):
         data = path.read_bytes()
-        digest.update(relative.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
     return "sha256:" + digest.hexdigest()
 
 
@@ -117,6 +127,7 @@ def load_template(folder: Path) -> Template:
     if not source.is_file():
         raise DesignError(f"{manifest_path}: the design source {source.name} is missing")
     kind = "openscad" if source.suffix.lower() == ".scad" else "cadquery"
+    files = design_files(folder)
     try:
         if kind == "openscad" and not manifest.get("parameters"):
             # An OpenSCAD template may declare its parameters in customizer comments instead of the manifest.
@@ -136,11 +147,12 @@ def load_template(folder: Path) -> Template:
         folder=folder,
         source=source,
         schema=schema,
-        content_hash=content_hash(folder),
+        content_hash=content_hash(folder, files),
         tags=tuple(meta.get("tags", ())),
         processes=processes,
         okh=dict(manifest.get("okh", {})),
         kind=kind,
+        files=files,
     )
 
 

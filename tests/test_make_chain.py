@@ -3,10 +3,12 @@ and one clear line for bad input."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import subprocess
 import sys
+import zipfile
 
 import manifold3d
 import numpy as np
@@ -168,3 +170,34 @@ def test_designs_list_and_show(capsys):
     assert "box" in [d["id"] for d in json.loads(capsys.readouterr().out)]
     assert main(["designs", "show", "box"]) == 0
     assert "lid_clearance" in capsys.readouterr().out
+
+
+def test_a_recipe_carries_its_design_and_rebuilds_where_the_design_is_not_installed(tmp_path, capsys):
+    script = tmp_path / "bracket.py"
+    script.write_text(corpus_file("cadquery/cq_tutorial.py").read_text())
+    assert main(["make", str(script), "--set", "thickness=6", "-o", str(tmp_path / "out")]) == 0
+    recipe = tmp_path / "out" / "bracket.localfab"
+    script.unlink()  # the design is gone from this machine: only the recipe has it now
+    capsys.readouterr()
+    assert main(["recipe", "rebuild", str(recipe)]) == 0
+    out = capsys.readouterr().out
+    assert "rebuilt from the design carried in the recipe" in out and out.strip().endswith("identical")
+
+
+def test_a_design_carried_in_a_recipe_must_match_its_recorded_hash(made, tmp_path, capsys):
+    loaded = read_recipe(made / "box.localfab")
+    files = dict(loaded.files)
+    design = {i.filename: zipfile.ZipFile(io.BytesIO(files["design.zip"])).read(i)
+              for i in zipfile.ZipFile(io.BytesIO(files["design.zip"])).infolist()}
+    design["design.py"] += b"\nimport os\n"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in design.items():
+            archive.writestr(name, data)
+    files["design.zip"] = buffer.getvalue()
+    document = loaded.recipe.as_json()
+    document["design"]["content_hash"] = "sha256:" + "0" * 64  # not the installed box: the carried one is used
+    edited = tmp_path / "edited.localfab"
+    edited.write_bytes(pack_recipe(Recipe.from_json(document), files))
+    assert main(["recipe", "rebuild", str(edited)]) == 2
+    assert "does not match its recorded content hash" in capsys.readouterr().err
