@@ -21,7 +21,8 @@ def add_machine(parser: argparse.ArgumentParser) -> None:
     from app.profiles.loader import DEFAULT_PRINTER
 
     parser.add_argument("--printer", default=DEFAULT_PRINTER, help=f"printer profile (default {DEFAULT_PRINTER})")
-    parser.add_argument("--material", default=None, help="material profile (default: the printer's)")
+    parser.add_argument("--material", "--filament", dest="material", default=None,
+                        help="material (filament) profile (default: the printer's)")
 
 
 def add_preset(parser: argparse.ArgumentParser) -> None:
