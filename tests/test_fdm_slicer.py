@@ -31,7 +31,8 @@ def make_settings(**overrides: object) -> FdmSettings:
     """The generic 220 mm printer with generic PLA and the schema's default print settings."""
     resources = REPO / "resources"
     schema = tomllib.loads((resources / "settings" / "fdm.toml").read_text())
-    values = {name: spec["default"] for name, spec in schema.items() if spec["section"] == "print"}
+    # Every default the schema has (print settings all have one), then the profiles' values over them.
+    values = {name: spec["default"] for name, spec in schema.items() if "default" in spec}
     for profile in ("printers/generic-220.toml", "materials/generic-pla.toml"):
         values |= tomllib.loads((resources / "profiles" / profile).read_text())["settings"]
     return FdmSettings.from_mapping(values | overrides)
@@ -165,19 +166,18 @@ def test_extruded_plastic_lies_between_the_perimeter_shells_and_the_solid_volume
     assert shells < extruded < solid
 
 
-def test_full_infill_fills_all_but_the_strips_narrower_than_a_line():
-    # Between the 2 x 2 perimeters of a 2 mm wall a 0.2 mm strip is left that no line fits in; v1 has no gap
-    # fill, so it stays empty. Everything else is filled.
+def test_full_infill_and_gap_fill_fill_the_whole_section():
+    # Between the 2 x 2 perimeters of a 2 mm wall a 0.2 mm strip is left that no full line fits in: gap
+    # fill prints it with a 0.2 mm line, so with full infill the whole section is filled.
     settings = make_settings(infill_density=100.0)
     program = slice_mesh(hollow_box(), settings)
-    width = settings.line_width
-    expected = 0.0
-    for z, height in zip(layer_mid_z(program, settings), layer_heights(program, settings), strict=True):
-        section = hollow_box_section(z)
-        inside_perimeters = section.buffer(-settings.perimeters * width, join_style="mitre")
-        unfillable = inside_perimeters.area if inside_perimeters.buffer(-width / 2.0).is_empty else 0.0
-        expected += (section.area - unfillable) * height
-    assert extruded_volume(parse_gcode(program.gcode), settings) == pytest.approx(expected, rel=0.01)
+    expected = sum(
+        hollow_box_section(z).area * height
+        for z, height in zip(layer_mid_z(program, settings), layer_heights(program, settings), strict=True)
+    )
+    moves = parse_gcode(program.gcode)
+    assert "Gap fill" in set(moves.feature[extrusions(moves)].tolist())
+    assert extruded_volume(moves, settings) == pytest.approx(expected, rel=0.015)
 
 
 def test_full_infill_of_a_solid_cube_extrudes_its_volume():
@@ -188,7 +188,7 @@ def test_full_infill_of_a_solid_cube_extrudes_its_volume():
 
 def test_extrusion_per_millimetre_is_line_width_times_layer_height_over_filament_area(box_default):
     _, moves, settings = box_default
-    rows = extrusions(moves) | extrusions(moves, skirt=True)
+    rows = (extrusions(moves) | extrusions(moves, skirt=True)) & (moves.feature != "Gap fill")
     length = np.linalg.norm(moves.end[rows, :2] - moves.start[rows, :2], axis=1)
     heights = np.where(moves.layer[rows] == 0, settings.first_layer_height, settings.layer_height)
     expected = settings.line_width * heights * length / (math.pi * (settings.filament_diameter / 2.0) ** 2)
@@ -267,14 +267,20 @@ def test_zero_perimeters_prints_infill_that_stays_inside_the_part():
         assert shapely.covers(allowed, lines).all(), layer
 
 
-def test_a_wall_thinner_than_all_perimeters_gets_the_loops_that_fit():
+def test_a_wall_thinner_than_all_perimeters_gets_the_loops_that_fit_and_gap_fill_between():
     # A 1.2 mm fin has room for the external loop only: a second loop's centre-lines, 0.675 mm in from
-    # either side, would cross.
+    # either side, would cross. The 0.3 mm left between the external loop's sides is gap fill.
     fin = trimesh.creation.box(extents=[1.2, 20.0, 4.0]).apply_translation([110.0, 110.0, 2.0])
     moves = parse_gcode(slice_mesh(fin, make_settings(perimeters=3)).gcode)
     layers = features_by_layer(moves)
-    assert layers[5] == {"External perimeter"}
-    needle = trimesh.creation.box(extents=[0.3, 20.0, 4.0]).apply_translation([110.0, 110.0, 2.0])
+    assert layers[5] == {"External perimeter", "Gap fill"}
+    # A 0.3 mm blade is too thin for a loop but not lost: one gap-fill line as wide as the blade prints it.
+    blade = trimesh.creation.box(extents=[0.3, 20.0, 4.0]).apply_translation([110.0, 110.0, 2.0])
+    program = slice_mesh(blade, make_settings())
+    moves = parse_gcode(program.gcode)
+    assert features_by_layer(moves)[5] == {"Gap fill"} and not program.warnings
+    assert ";WIDTH:0.300" in program.gcode
+    needle = trimesh.creation.box(extents=[0.05, 20.0, 4.0]).apply_translation([110.0, 110.0, 2.0])
     program = slice_mesh(needle, make_settings())
     assert "too thin" in " ".join(program.warnings)
 
@@ -295,15 +301,15 @@ def test_temperatures_fan_and_first_layer_speed(cube_default):
     assert set(moves.feed[external].tolist()) == {settings.external_perimeter_speed}
 
 
-def test_every_long_travel_is_retracted_and_every_extrusion_is_not(box_default):
+def test_no_extrusion_is_retracted_and_long_travels_retract_only_when_they_cross_a_wall(box_default):
     _, moves, settings = box_default
     retracted = False
-    long_travels = 0
+    retracted_travels = dry_travels = 0
     # From the first layer to the last extrusion: the start and end G-code are the printer profile's own.
     first, last = np.flatnonzero(moves.layer >= 0)[0], np.flatnonzero(extrusions(moves))[-1]
-    for start, end, e in zip(
-        moves.start[first : last + 1], moves.end[first : last + 1], moves.e[first : last + 1], strict=True
-    ):
+    previous_feature = ""
+    for row in range(first, last + 1):
+        start, end, e = moves.start[row], moves.end[row], moves.e[row]
         distance = float(np.linalg.norm(end[:2] - start[:2]))
         if distance == 0.0 and end[2] == start[2]:
             if e == pytest.approx(-settings.retract_length):
@@ -312,12 +318,16 @@ def test_every_long_travel_is_retracted_and_every_extrusion_is_not(box_default):
                 retracted = False
         elif e > 0.0:
             assert not retracted
-        elif distance > settings.retract_min_travel:
-            assert retracted
-            long_travels += 1
-    assert long_travels > 100
-
-
+            previous_feature = moves.feature[row]
+        elif distance > settings.retract_min_travel and end[2] == start[2]:
+            if retracted:
+                retracted_travels += 1
+            else:
+                # Only travels from infill to infill stay unretracted: they run inside the innermost wall.
+                assert previous_feature in ("Internal infill", "Solid infill", "Top solid infill", "Gap fill")
+                assert moves.feature[row] == previous_feature or moves.feature[row + 1 : row + 3].size
+                dry_travels += 1
+    assert retracted_travels > 100 and dry_travels > 20
 def test_numbers_have_fixed_decimals_and_the_footer_reports_the_estimate():
     settings = make_settings(start_gcode="G28", end_gcode="M84")
     program = slice_mesh(hollow_box(), settings)

@@ -14,7 +14,7 @@ from typing import Any
 
 from app.errors import ProfileError
 
-SETTING_TYPES = ("float", "int", "str", "text")
+SETTING_TYPES = ("float", "int", "bool", "str", "text")
 SECTIONS = ("printer", "material", "print")
 
 
@@ -44,12 +44,14 @@ class SettingSpec:
                     if isinstance(value, bool) or not float(value).is_integer():
                         raise ValueError
                     typed = int(float(value))
+                case "bool":
+                    typed = _as_bool(value)
                 case _:
                     if not isinstance(value, str):
                         raise ValueError
                     typed = value
         except (TypeError, ValueError):
-            kind = {"float": "a number", "int": "a whole number"}.get(self.type, "text")
+            kind = {"float": "a number", "int": "a whole number", "bool": "true or false"}.get(self.type, "text")
             raise ProfileError(f"{self.name}: {value!r} is not {kind}") from None
         unit = f" {self.unit}" if self.unit else ""
         if (self.min is not None and typed < self.min) or (self.max is not None and typed > self.max):
@@ -58,6 +60,17 @@ class SettingSpec:
         if self.choices and typed not in self.choices:
             raise ProfileError(f"{self.name} = {typed!r} is not one of {', '.join(self.choices)}")
         return typed
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ValueError(value)
 
 
 @cache

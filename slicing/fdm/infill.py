@@ -1,15 +1,20 @@
-"""Infill: parallel lines clipped to an area (rectilinear pattern), solid or sparse."""
+"""Infill: sparse patterns, solid skins, and bridges laid in one direction across the gap they span."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from slicing.fdm.features import INTERNAL_INFILL, SOLID_INFILL, TOP_SOLID_INFILL
-from slicing.fdm.polygons import Paths, to_mm
+from slicing.fdm.features import BRIDGE_INFILL, INTERNAL_INFILL, SOLID_INFILL, TOP_SOLID_INFILL
+from slicing.fdm.patterns import pattern_lines
+from slicing.fdm.polygons import Paths
+from slicing.fdm.raster import hatch
 from slicing.fdm.settings import FdmSettings
 from slicing.fdm.surfaces import IslandSurfaces
+
+__all__ = ["bridge_angle", "hatch", "island_infill", "solid_infill_angle", "sparse_infill_spacing"]
+
+# Bridge directions tried, in degrees: every 15°, enough to find the short way across any gap.
+_BRIDGE_ANGLES = tuple(float(a) for a in range(0, 180, 15))
 
 
 def solid_infill_angle(layer_index: int) -> float:
@@ -18,69 +23,61 @@ def solid_infill_angle(layer_index: int) -> float:
 
 
 def sparse_infill_angle(layer_index: int, infill_angle: float) -> float:
-    """Sparse infill turns by 90° every layer, so stacked layers make a grid."""
+    """Rectilinear infill turns by 90° every layer, so stacked layers make a grid."""
     return infill_angle + 90.0 * (layer_index % 2)
 
 
 def sparse_infill_spacing(line_width: float, infill_density: float) -> float | None:
-    """Distance between sparse lines in mm for a density in percent; None when there is no infill."""
+    """Distance between rectilinear lines in mm for a density in percent; None when there is no infill."""
     if infill_density <= 0.0:
         return None
     return line_width * 100.0 / infill_density
 
 
-def hatch(area: Paths, *, spacing: float, angle_deg: float, min_length: float, align_to_area: bool) -> np.ndarray:
-    """Parallel lines `spacing` mm apart at angle_deg to the X axis, clipped to the area.
-
-    Sparse lines sit on a fixed grid through the origin, so every other layer's lines stack on each other.
-    Solid lines (align_to_area) start half a spacing from the area's edge, so the area fills evenly.
-    Pieces shorter than min_length (mm) are dropped: such a blob of plastic cannot be placed accurately.
-    Returns (m, 2, 2) segments in mm, ordered along the lines.
-    """
-    if not area:
-        return np.zeros((0, 2, 2))
-    angle = math.radians(angle_deg)
-    to_line_frame = np.array([[math.cos(angle), math.sin(angle)], [-math.sin(angle), math.cos(angle)]])
-    rings = [ring @ to_line_frame.T for ring in to_mm(area)]
-    starts = np.concatenate(rings)
-    ends = np.concatenate([np.roll(ring, -1, axis=0) for ring in rings])
-
-    origin = float(starts[:, 1].min()) + spacing / 2.0 if align_to_area else 0.0
-    low = np.minimum(starts[:, 1], ends[:, 1])
-    high = np.maximum(starts[:, 1], ends[:, 1])
-    # Each edge meets the lines with low <= y < high; the half-open rule counts a vertex on a line once,
-    # so every line meets the rings an even number of times.
-    first = np.ceil((low - origin) / spacing).astype(np.int64)
-    count = np.maximum(np.ceil((high - origin) / spacing).astype(np.int64) - first, 0)
-    edge = np.repeat(np.arange(len(starts)), count)
-    line = first[edge] + np.arange(len(edge)) - np.repeat(np.cumsum(count) - count, count)
-    y = origin + line * spacing
-    p, q = starts[edge], ends[edge]
-    x = p[:, 0] + (y - p[:, 1]) / (q[:, 1] - p[:, 1]) * (q[:, 0] - p[:, 0])
-
-    # Sorted along each line, crossings alternate between entering and leaving the area.
-    order = np.lexsort((x, line))
-    x_pairs = x[order].reshape(-1, 2)
-    y_pairs = y[order].reshape(-1, 2)
-    keep = x_pairs[:, 1] - x_pairs[:, 0] >= min_length
-    segments = np.stack([x_pairs[keep], y_pairs[keep]], axis=2)
-    return segments @ to_line_frame
+def bridge_angle(area: Paths, line_width: float) -> float:
+    """The direction (degrees) that crosses a bridge area by its shortest span: the one whose long lines
+    (the 90th percentile of lengths, so short lines clipped off at corners do not count) are shortest,
+    so each line hangs in the air for as short a length as possible."""
+    best, best_length = _BRIDGE_ANGLES[0], np.inf
+    for angle in _BRIDGE_ANGLES:
+        lines = hatch(area, spacing=line_width, angle_deg=angle, min_length=0.0, align_to_area=True)
+        if not len(lines):
+            continue
+        mean = float(np.percentile(np.hypot(*(lines[:, 1] - lines[:, 0]).T), 90))
+        if mean < best_length - 1e-9:
+            best, best_length = angle, mean
+    return best
 
 
 def island_infill(
-    surfaces: IslandSurfaces, *, layer_index: int, settings: FdmSettings
-) -> tuple[tuple[str, np.ndarray], ...]:
-    """Infill lines of one island as (feature, (m, 2, 2) segments in mm), in print order: sparse infill,
-    then solid, then the top skin, so the visible surface is the last thing laid down."""
+    surfaces: IslandSurfaces, *, layer_index: int, settings: FdmSettings, z: float = 0.0
+) -> tuple[tuple[str, list[np.ndarray] | np.ndarray], ...]:
+    """Infill of one island as (feature, polylines) pairs in print order, the polylines a list of (n, 2)
+    arrays in mm or one (m, 2, 2) array of straight lines: bridges first
+    (onto what holds them), sparse infill, solid, then the top skin, so the visible surface comes last.
+
+    z: the layer's top in mm, which the gyroid pattern follows.
+    """
     width = settings.line_width
-    solid_angle = solid_infill_angle(layer_index)
-    infill = []
-    spacing = sparse_infill_spacing(width, settings.infill_density)
-    if spacing is not None:
-        angle = sparse_infill_angle(layer_index, settings.infill_angle)
-        sparse = hatch(surfaces.sparse, spacing=spacing, angle_deg=angle, min_length=width, align_to_area=False)
+    infill: list[tuple[str, list[np.ndarray]]] = []
+    if surfaces.bridge:
+        angle = bridge_angle(surfaces.bridge, width)
+        lines = hatch(surfaces.bridge, spacing=width, angle_deg=angle, min_length=width, align_to_area=True)
+        infill.append((BRIDGE_INFILL, lines))
+    density = settings.infill_density / 100.0
+    if density > 0.0:
+        sparse = pattern_lines(
+            str(settings.infill_pattern),
+            surfaces.sparse,
+            density=density,
+            line_width=width,
+            angle_deg=settings.infill_angle,
+            layer_index=layer_index,
+            z=z,
+        )
         infill.append((INTERNAL_INFILL, sparse))
+    solid_angle = solid_infill_angle(layer_index)
     for feature, area in ((SOLID_INFILL, surfaces.solid), (TOP_SOLID_INFILL, surfaces.top)):
         solid = hatch(area, spacing=width, angle_deg=solid_angle, min_length=width, align_to_area=True)
         infill.append((feature, solid))
-    return tuple((feature, segments) for feature, segments in infill if len(segments))
+    return tuple((feature, lines) for feature, lines in infill if len(lines))

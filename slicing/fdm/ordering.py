@@ -1,4 +1,4 @@
-"""Print order: nearest-neighbour chaining of lines and loops, to keep travel short.
+"""Print order: nearest-neighbour chaining of lines and loops, to keep travel short; seam placement.
 
 Ties go to the lower index, so the order depends only on the input.
 """
@@ -9,43 +9,77 @@ from collections.abc import Sequence
 
 import numpy as np
 
+SEAM_POSITIONS = ("aligned", "nearest", "rear")
 
-def order_segments(segments: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Segments (m, 2, 2) in print order, each possibly reversed, nearest-first from start (2,).
+
+def order_polylines(polylines: Sequence[np.ndarray] | np.ndarray, start: np.ndarray) -> list[np.ndarray]:
+    """Open polylines ((n, 2) each) in print order, each possibly reversed, nearest-first from start (2,).
 
     Lines of one area come out back and forth (boustrophedon) because the neighbour of a line's end is
     the near end of the next line.
     """
-    ordered = np.empty_like(segments)
-    available = np.ones(len(segments), dtype=bool)
-    heads, tails = segments[:, 0], segments[:, 1]
+    return [polylines[index][::-1] if flip else polylines[index] for index, flip in polyline_order(polylines, start)]
+
+
+def polyline_order(polylines: Sequence[np.ndarray] | np.ndarray, start: np.ndarray) -> list[tuple[int, bool]]:
+    """The order of order_polylines as (index, reversed) pairs; polylines may be one (m, k, 2) array."""
+    if not len(polylines):
+        return []
+    if isinstance(polylines, np.ndarray):  # (m, k, 2): lines of k points each, as hatching gives them
+        heads, tails = polylines[:, 0].astype(np.float64), polylines[:, -1].astype(np.float64)
+    else:
+        heads = np.array([line[0] for line in polylines], dtype=np.float64)
+        tails = np.array([line[-1] for line in polylines], dtype=np.float64)
+    order = []
+    available = np.ones(len(polylines), dtype=bool)
     position = np.asarray(start, dtype=np.float64)
-    for step in range(len(segments)):
+    for _ in range(len(polylines)):
         to_head = np.where(available, np.sum((heads - position) ** 2, axis=1), np.inf)
         to_tail = np.where(available, np.sum((tails - position) ** 2, axis=1), np.inf)
         by_head, by_tail = int(np.argmin(to_head)), int(np.argmin(to_tail))
         if to_head[by_head] <= to_tail[by_tail]:
-            chosen, segment = by_head, segments[by_head]
+            order.append((by_head, False))
+            position = tails[by_head]
+            available[by_head] = False
         else:
-            chosen, segment = by_tail, segments[by_tail][::-1]
-        ordered[step] = segment
-        available[chosen] = False
-        position = segment[1]
-    return ordered
+            order.append((by_tail, True))
+            position = heads[by_tail]
+            available[by_tail] = False
+    return order
 
 
-def order_loops(loops: Sequence[np.ndarray], start: np.ndarray) -> list[np.ndarray]:
+def order_segments(segments: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Segments (m, 2, 2) in print order, each possibly reversed, nearest-first from start (2,)."""
+    return np.array(order_polylines(list(segments), start)).reshape(-1, 2, 2)
+
+
+def seam_index(ring: np.ndarray, position: np.ndarray, mode: str, hint: np.ndarray | None) -> int:
+    """Index of the vertex of a closed ring ((n, 2) mm) where its loop starts and ends.
+
+    nearest: the vertex nearest the head (shortest travel); rear: the vertex furthest back (largest Y,
+    then smallest X), hidden behind the part; aligned: the vertex nearest to `hint`, the previous layer's
+    seam, so the seams stack into one line (the rear vertex when there is no hint yet).
+    """
+    if mode == "rear" or (mode == "aligned" and hint is None):
+        return int(np.lexsort((ring[:, 0], -ring[:, 1]))[0])
+    target = hint if mode == "aligned" else position
+    return int(np.argmin(np.sum((ring - target) ** 2, axis=1)))
+
+
+def order_loops(
+    loops: Sequence[np.ndarray], start: np.ndarray, *, seam: str = "nearest", hint: np.ndarray | None = None
+) -> list[np.ndarray]:
     """Closed rings ((n, 2) each) in print order, nearest-first from start (2,).
 
-    Each ring starts at its vertex nearest to where the previous one ended (that is where its seam is)
-    and repeats that vertex at the end, so it can be printed as it stands.
+    Each ring starts at its seam (see seam_index) and repeats that vertex at the end, so it can be printed
+    as it stands.
     """
     remaining = list(loops)
     ordered = []
     position = np.asarray(start, dtype=np.float64)
     while remaining:
         ring = remaining.pop(nearest_index(remaining, position))
-        ring = np.roll(ring, -int(np.argmin(np.sum((ring - position) ** 2, axis=1))), axis=0)
+        ring = np.roll(ring, -seam_index(ring, position, seam, hint), axis=0)
         ordered.append(np.vstack([ring, ring[:1]]))
         position = ring[0]
     return ordered

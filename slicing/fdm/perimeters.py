@@ -1,15 +1,24 @@
-"""Perimeters: the loops that trace each island of a layer, and the area left inside them for infill."""
+"""Perimeters: the loops that trace each island of a layer, the area left inside them for infill, and the
+strips too narrow for either, which gap fill prints."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slicing.fdm.polygons import Paths, islands, offset, opening
+import numpy as np
 
-# Infill reaches this fraction of a line width into the innermost perimeter. A line's end is blunter than
-# its nominal length, so without the overlap infill would not weld to the walls and top skins would show
-# a seam along them.
+from slicing.fdm.polygons import UNITS_PER_MM, Paths, difference, islands, offset, opening
+
+# Infill reaches this fraction of a line width into the innermost perimeter by default. A line's end is
+# blunter than its nominal length, so without the overlap infill would not weld to the walls and top skins
+# would show a seam along them.
 INFILL_OVERLAP = 0.10
+# A loop is kept where its two sides lie at least this fraction of a line width apart; closer, its lines
+# would be laid on top of each other (a wall just over one line wide would get a doubled loop), and the
+# strip is left to gap fill instead.
+MIN_LOOP_SPACING = 0.8
+# Gaps narrower than this fraction of a line width are below what a nozzle can lay down.
+MIN_GAP_WIDTH = 0.2
 
 
 @dataclass(frozen=True)
@@ -17,31 +26,72 @@ class IslandShells:
     """One connected piece of a layer.
 
     loops[k] holds the centre-line rings of the k-th perimeter (0 is the external one, touching the
-    outline); infill_area is where infill centre-lines may run.
+    outline); infill_area is where infill centre-lines may run; gap is the area neither covers that is
+    wide enough to print a line into (gap fill and thin walls).
     """
 
     loops: tuple[Paths, ...]
     infill_area: Paths
+    gap: Paths = ()
+    outline: Paths = ()
 
 
-def make_shells(section: Paths, *, line_width: float, perimeters: int) -> list[IslandShells]:
-    """Perimeter loops and infill area of every island of a layer's section (line_width in mm).
+def make_shells(
+    section: Paths, *, line_width: float, perimeters: int, infill_overlap: float = INFILL_OVERLAP
+) -> list[IslandShells]:
+    """Perimeter loops, infill area and gaps of every island of a layer's section (line_width in mm;
+    infill_overlap as a fraction of the line width).
 
     The k-th loop runs (k + 1/2) line widths inside the outline, so the external loop's edge lies on the
-    outline. Where an island is too thin for all loops it gets as many as fit.
+    outline. Where an island is too thin for all loops it gets as many as fit; where a loop's two sides
+    would come closer than MIN_LOOP_SPACING line widths, the loop is left out there.
     """
+    half_spacing = MIN_LOOP_SPACING * line_width / 2.0
     shells = []
     for island in islands(section):
         loops: list[Paths] = []
         for k in range(perimeters):
-            loop = offset(island, -(k + 0.5) * line_width)
+            # opening(offset(island, -(k + 1/2) w), half_spacing), with the two shrinks made as one
+            loop = offset(offset(island, -(k + 0.5) * line_width - half_spacing), half_spacing)
             if not loop:
                 break
             loops.append(loop)
         # Without perimeters, infill lines stop half a width inside so their edges meet the outline.
-        inset = (perimeters - INFILL_OVERLAP) * line_width if perimeters else line_width / 2.0
+        inset = (perimeters - infill_overlap) * line_width if perimeters else line_width / 2.0
         # A strip narrower than one line cannot hold an infill line; it stays out of the infill area, so the
-        # layers below do not count it as covering them either. (Gap fill would print it: not yet.)
-        infill_area = opening(offset(island, -inset), line_width / 2.0)
-        shells.append(IslandShells(loops=tuple(loops), infill_area=infill_area))
+        # layers below do not count it as covering them either; gap fill prints it.
+        inside = offset(island, -inset)
+        infill_area = opening(inside, line_width / 2.0)
+        # When every loop and the infill area came out whole (no narrow part dropped), loops and infill tile
+        # the island and there is no gap to look for. The infill is checked first: it is free to check.
+        whole = len(loops) == perimeters and _same_area(infill_area, inside)
+        for k in range(len(loops)):
+            whole = whole and _same_area(loops[k], offset(island, -(k + 0.5) * line_width))
+        gap = [] if whole else _gap(island, loops, infill_area, line_width, infill_overlap)
+        shells.append(IslandShells(loops=tuple(loops), infill_area=infill_area, gap=gap, outline=island))
     return shells
+
+
+def _gap(island: Paths, loops: list[Paths], infill_area: Paths, line_width: float, infill_overlap: float) -> Paths:
+    """The part of the island neither a loop nor infill covers, without slivers too thin to print."""
+    # What the loops cover, as rings whose winding numbers add up: each loop's outer edge counts +1 and its
+    # inner edge (reversed) -1; Clipper's non-zero rule sums them, with the infill's reach, on the way.
+    covered: Paths = []
+    for loop in loops:
+        covered += offset(loop, line_width / 2.0)
+        covered += [ring[::-1] for ring in offset(loop, -line_width / 2.0)]
+    covered += offset(infill_area, infill_overlap * line_width + line_width / 2.0)
+    return opening(difference(island, covered), MIN_GAP_WIDTH * line_width / 2.0)
+
+
+def _same_area(paths: Paths, reference: Paths) -> bool:
+    """Whether two polygon sets enclose the same area, to a square of 0.01 mm (holes count negative)."""
+    return abs(_area_units(paths) - _area_units(reference)) < (0.01 * UNITS_PER_MM) ** 2
+
+
+def _area_units(paths: Paths) -> float:
+    total = 0.0
+    for ring in paths:
+        x, y = ring[:, 0].astype(np.float64), ring[:, 1].astype(np.float64)
+        total += float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) / 2.0
+    return total

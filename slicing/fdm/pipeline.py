@@ -1,4 +1,5 @@
-"""The FDM pipeline: slice → perimeters → top/bottom surfaces → infill → plan → G-code → estimate.
+"""The FDM pipeline: slice → perimeters (and gap fill) → top/bottom/bridge surfaces → infill → support →
+plan (order, retraction, seams, cooling) → G-code → estimate.
 
 Each stage is a pure function of the previous stage's output and the settings it reads, run layer by layer
 so progress can be reported and a cancel honoured between layers.
@@ -7,24 +8,31 @@ so progress can be reported and a cancel honoured between layers.
 from __future__ import annotations
 
 import numpy as np
+import shapely
 import trimesh
 
 from slicing.errors import MeshError, SlicingError
-from slicing.fdm.gcode_writer import estimate_footer, write_gcode
+from slicing.fdm.cooling import cool_layer
+from slicing.fdm.gapfill import gap_fill_lines
+from slicing.fdm.gcode_writer import finish_gcode, write_gcode
 from slicing.fdm.infill import island_infill
 from slicing.fdm.layers import stack_layers
 from slicing.fdm.perimeters import IslandShells, make_shells
 from slicing.fdm.plan import IslandToolpaths, LayerPlan, feature_speeds, plan_layer
-from slicing.fdm.polygons import Paths, to_mm
+from slicing.fdm.polygons import Paths, difference, islands, offset, to_mm, union
 from slicing.fdm.preflight import check_part_fits, check_settings
-from slicing.fdm.program import FdmProgram
+from slicing.fdm.program import FdmProgram, preview_layers
 from slicing.fdm.progress import CancelCallback, ProgressCallback, StageProgress
 from slicing.fdm.section import make_sectioner
 from slicing.fdm.settings import FdmSettings
-from slicing.fdm.skirt import skirt_loops
+from slicing.fdm.skirt import brim_area, brim_loops, skirt_loops
+from slicing.fdm.support import support_areas, support_lines
 from slicing.fdm.surfaces import IslandSurfaces, classify_layer
+from slicing.gcode.commands import read_machine_commands
 from slicing.gcode.estimate import estimate_gcode
+from slicing.gcode.limits import MachineLimits
 from slicing.gcode.parse import parse_gcode
+from slicing.thumbnail import render_thumbnail
 
 # Share of a typical run each stage takes, so the progress bar moves evenly.
 _STAGE_WEIGHTS = {
@@ -32,10 +40,13 @@ _STAGE_WEIGHTS = {
     "perimeters": 2.0,
     "surfaces": 2.0,
     "infill": 1.0,
+    "support": 0.5,
     "plan": 2.0,
     "gcode": 2.0,
     "estimate": 1.0,
 }
+# Facets drawn for the G-code thumbnail: plenty for a picture a few dozen pixels wide.
+_THUMBNAIL_FACETS = 6000
 
 
 def slice_mesh(
@@ -45,12 +56,13 @@ def slice_mesh(
     progress: ProgressCallback | None = None,
     cancel: CancelCallback | None = None,
 ) -> FdmProgram:
-    """Slice a part into a Marlin 2 program.
+    """Slice a part into a program for the printer's G-code flavour.
 
     mesh: the part in printer coordinates (mm), standing on the bed (lowest point at z = 0) inside
-    0..bed_size_x, 0..bed_size_y. progress(fraction 0..1, stage name) is called as the stages advance;
-    cancel() is polled between layers and a True answer raises SliceCancelled. Raises SlicingError when the
-    part does not fit the printer or the settings cannot be sliced with.
+    0..bed_size_x, 0..bed_size_y; it may be open, hold several overlapping bodies or flipped facets.
+    progress(fraction 0..1, stage name) is called as the stages advance; cancel() is polled between layers
+    and a True answer raises SliceCancelled. Raises SlicingError when the part does not fit the printer or
+    the settings cannot be sliced with, MeshError when the mesh is a loose triangle soup.
     """
     tracker = StageProgress(_STAGE_WEIGHTS, progress, cancel)
     if mesh.is_empty:
@@ -58,6 +70,7 @@ def slice_mesh(
     check_settings(settings)
     check_part_fits(mesh.bounds, settings)
     warnings: list[str] = []
+    width = settings.line_width
 
     layers = stack_layers(float(mesh.bounds[1][2]), settings.first_layer_height, settings.layer_height)
     sectioner, section_warning = make_sectioner(mesh)
@@ -80,10 +93,11 @@ def slice_mesh(
             "so what is above them prints in the air: check the part for gaps or add supports"
         )
 
+    overlap = float(settings.infill_overlap) / 100.0
     shells: list[list[IslandShells]] = []
     for index, section in enumerate(sections):
         tracker.step("perimeters", index, count)
-        shells.append(make_shells(section, line_width=settings.line_width, perimeters=settings.perimeters))
+        shells.append(make_shells(section, line_width=width, perimeters=settings.perimeters, infill_overlap=overlap))
 
     layer_areas = [[ring for island in layer for ring in island.infill_area] for layer in shells]
     surfaces: list[list[IslandSurfaces]] = []
@@ -96,7 +110,8 @@ def slice_mesh(
                 [island.infill_area for island in layer_shells],
                 top_solid_layers=settings.top_solid_layers,
                 bottom_solid_layers=settings.bottom_solid_layers,
-                line_width=settings.line_width,
+                line_width=width,
+                below=sections[index - 1] if index > 0 else None,
             )
         )
 
@@ -107,55 +122,138 @@ def slice_mesh(
             [
                 IslandToolpaths(
                     loops=tuple(to_mm(loop) for loop in island.loops),
-                    infill=island_infill(island_surfaces, layer_index=index, settings=settings),
+                    infill=island_infill(
+                        island_surfaces, layer_index=index, settings=settings, z=float(layers.top_z[index])
+                    ),
+                    gap_fill=tuple(gap_fill_lines(island.gap, line_width=width, max_width=2.0 * width)),
+                    inside=_travel_region(island, settings),
                 )
                 for island, island_surfaces in zip(layer_shells, layer_surfaces, strict=True)
             ]
         )
-    warnings += _thin_part_warnings(shells, layers.top_z, settings)
+    warnings += _thin_part_warnings(toolpaths, layers.top_z, settings)
 
-    skirt = skirt_loops(
-        sections[0], loops=settings.skirt_loops, distance=settings.skirt_distance, line_width=settings.line_width
-    )
-    warnings += _skirt_warnings(skirt, settings)
+    supports: list[np.ndarray] = [np.zeros((0, 2, 2)) for _ in range(count)]
+    if settings.support_material:
+        tracker.step("support", 0, 1)
+        areas = support_areas(
+            sections,
+            [float(h) for h in layers.height[:count]],
+            angle_deg=float(settings.support_material_angle),
+            z_gap=float(settings.support_material_contact_distance),
+            xy_gap=float(settings.support_material_xy_spacing),
+            line_width=width,
+            buildplate_only=bool(settings.support_material_buildplate_only),
+            on_layer=lambda done, total: tracker.step("support", done, total),
+        )
+        spacing = float(settings.support_material_spacing)
+        supports = [support_lines(area, spacing=spacing, line_width=width) for area in areas]
+    tracker.step("support", 1, 1)
+
+    brim_width = float(settings.brim_width)
+    brim = brim_loops(sections[0], width=brim_width, line_width=width)
+    first_layer = union(sections[0] + brim_area(sections[0], width=brim_width, line_width=width))
+    skirt = skirt_loops(first_layer, loops=settings.skirt_loops, distance=settings.skirt_distance, line_width=width)
+    warnings += _skirt_warnings(skirt + brim, settings)
 
     plans: list[LayerPlan] = []
+    times: list[float] = []
     position = np.zeros(2)  # the start G-code leaves the head somewhere; the bed origin is as good a guess
+    seam_mode = str(settings.seam_position)
+    seam_hint = None
     for index in range(count):
         tracker.step("plan", index, count)
         plan, position = plan_layer(
             toolpaths[index],
-            skirt if index == 0 else [],
+            (skirt + brim) if index == 0 else [],
             top_z=float(layers.top_z[index]),
             height=float(layers.height[index]),
             speeds=feature_speeds(settings, first_layer=index == 0),
             start=position,
+            support=supports[index],
+            overhang=_overhang(sections[index], sections[index - 1], width) if index > 0 else None,
+            seam=seam_mode,
+            seam_hint=seam_hint,
+            retract_min_travel=settings.retract_min_travel,
         )
+        seam_hint = plan.seam if plan.seam is not None else seam_hint
+        plan, seconds = cool_layer(plan, index, settings)
+        times.append(seconds)
         plans.append(plan)
 
     tracker.step("gcode", 0, 1)
-    gcode = write_gcode(plans, settings)
+    body = write_gcode(plans, settings, times)
     tracker.step("estimate", 0, 1)
+    # The writer recorded its moves as the parser would read them back, so the text is not parsed again;
+    # the printer's own firmware commands (M201, M204, M220, G4 ... in its start G-code) still count.
     estimate = estimate_gcode(
-        parse_gcode(gcode),
+        body.moves if body.moves is not None else parse_gcode(body.text),
         filament_diameter=settings.filament_diameter,
         filament_density=settings.filament_density,
         filament_cost=settings.filament_cost,
+        limits=MachineLimits.from_settings(settings.as_dict()),
+        commands=read_machine_commands(body.text),
     )
+    thumbnail = _thumbnail(mesh, int(settings.thumbnail_size))
     tracker.step("estimate", 1, 1)
     return FdmProgram(
-        gcode=gcode + estimate_footer(estimate),
+        gcode=finish_gcode(body, estimate, thumbnail, settings.filament_density),
         layer_z=tuple(float(z) for z in layers.top_z[:count]),
         estimate=estimate,
         warnings=tuple(warnings),
+        layers=preview_layers(plans, width),
     )
 
 
-def _thin_part_warnings(shells: list[list[IslandShells]], top_z: np.ndarray, settings: FdmSettings) -> list[str]:
+def _travel_region(island: IslandShells, settings: FdmSettings) -> shapely.Geometry | None:
+    """Where the head may travel in this island without crossing a wall: inside the innermost loop's
+    centre-line (the outline itself when there are no perimeters)."""
+    if settings.perimeters == 0:
+        region = island.outline
+    elif island.loops:
+        region = island.loops[-1]
+    else:
+        return None
+    return _polygon(region, prepare=False)
+
+
+def _overhang(section: Paths, below: Paths, line_width: float) -> shapely.Geometry | None:
+    """Where the layer reaches more than half a line beyond the layer below: an external perimeter running
+    there hangs over air. None when nothing does."""
+    hanging = difference(section, offset(below, line_width / 2.0))
+    return _polygon(hanging, prepare=False) if hanging else None
+
+
+def _polygon(paths: Paths, *, prepare: bool = True) -> shapely.Geometry | None:
+    """Fixed-point Paths as one shapely geometry in mm, prepared for many queries if asked."""
+    if not paths:
+        return None
+    polygons = []
+    for piece in islands(paths):
+        rings = to_mm(piece)
+        polygons.append(shapely.Polygon(rings[0], rings[1:]))
+    geometry = polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+    if prepare:
+        shapely.prepare(geometry)
+    return geometry
+
+
+def _thumbnail(mesh: trimesh.Trimesh, size: int) -> bytes | None:
+    if size <= 0:
+        return None
+    if len(mesh.faces) > _THUMBNAIL_FACETS:
+        keep = np.sort(np.argsort(-mesh.area_faces, kind="stable")[:_THUMBNAIL_FACETS])
+        mesh = trimesh.Trimesh(mesh.vertices, mesh.faces[keep], process=False)
+    return render_thumbnail(mesh, size)
+
+
+def _thin_part_warnings(
+    toolpaths: list[list[IslandToolpaths]], top_z: np.ndarray, settings: FdmSettings
+) -> list[str]:
     thin = [
         index
-        for index, layer in enumerate(shells)
-        if any(not island.loops and not island.infill_area for island in layer)
+        for index, layer in enumerate(toolpaths)
+        if any(not len(island.anchor_points()) for island in layer)
     ]
     if not thin:
         return []

@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from slicing.errors import SlicingError
+from slicing.fdm.gcode_writer import FLAVORS
+from slicing.fdm.ordering import SEAM_POSITIONS
+from slicing.fdm.patterns import PATTERNS
 from slicing.fdm.settings import FdmSettings
 
 # Placement may leave the part this far (mm) off the bed surface or edges through rounding alone.
@@ -13,17 +16,26 @@ PLACEMENT_TOLERANCE = 1e-3
 _POSITIVE = (
     "layer_height", "first_layer_height", "line_width", "filament_diameter", "travel_speed", "retract_speed",
     "perimeter_speed", "external_perimeter_speed", "infill_speed", "solid_infill_speed", "first_layer_speed",
+    "bridge_speed", "gap_fill_speed", "support_material_spacing", "support_material_speed", "min_print_speed",
 )  # fmt: skip
 _NOT_NEGATIVE = (
     "perimeters", "top_solid_layers", "bottom_solid_layers", "infill_density", "skirt_loops",
     "skirt_distance", "retract_length", "retract_min_travel", "fan_speed",
+    "infill_overlap", "support_material_angle", "support_material_contact_distance",
+    "support_material_xy_spacing", "brim_width", "retract_lift", "thumbnail_size", "max_fan_speed",
+    "fan_below_layer_time", "slowdown_below_layer_time", "disable_fan_first_layers",
 )  # fmt: skip
 
 
 def check_settings(settings: FdmSettings) -> None:
     """Raise SlicingError for values the engine cannot slice with (the profile schema catches more)."""
-    if settings.gcode_flavor != "marlin2":
-        raise SlicingError(f"G-code flavour {settings.gcode_flavor!r} is not supported: choose marlin2")
+    if settings.gcode_flavor not in FLAVORS:
+        raise SlicingError(
+            f"G-code flavour {settings.gcode_flavor!r} is not supported: choose one of {', '.join(FLAVORS)}"
+        )
+    for name, choices in (("infill_pattern", PATTERNS), ("seam_position", SEAM_POSITIONS)):
+        if getattr(settings, name) not in choices:
+            raise SlicingError(f"{name} is {getattr(settings, name)!r}: choose one of {', '.join(choices)}")
     for name in _POSITIVE:
         if not getattr(settings, name) > 0.0:
             raise SlicingError(f"{name} is {getattr(settings, name)}: it must be greater than 0")

@@ -4,6 +4,10 @@ A closed, manifold mesh is sectioned by manifold3d, which is fast and exact. A m
 sectioned face by face here: segments are joined through the mesh edges they cross, pieces left open by
 gaps in the surface are stitched to their nearest neighbours, and nesting is decided even-odd, so flipped
 faces do not matter.
+
+A mesh may hold several bodies that overlap (two cubes pushed into each other, a 3MF with several
+objects). Each connected body is sectioned on its own, even-odd, and the bodies' sections are then united,
+as PrusaSlicer unites the volumes of an object: the overlap prints once and no wall is left inside it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ from collections.abc import Callable
 import manifold3d
 import numpy as np
 import trimesh
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
+from slicing.errors import MeshError
 from slicing.fdm.polygons import Paths, simplify, to_units, union
 
 Sectioner = Callable[[float], Paths]
@@ -22,11 +29,13 @@ Sectioner = Callable[[float], Paths]
 # Outline detail finer than this (mm) is far below what a nozzle reproduces; dropping it keeps the G-code
 # short enough for the firmware's planner to keep up.
 OUTLINE_RESOLUTION = 0.0125
+# A mesh where more than this share of the edges belongs to one facet only is not a surface at all.
+SOUP_OPEN_EDGE_SHARE = 0.5
 
 
 def make_sectioner(mesh: trimesh.Trimesh) -> tuple[Sectioner, str | None]:
     """A function from a height z (mm) to the part's region there, and a warning if the mesh is not a
-    closed solid and had to be sectioned face by face."""
+    closed solid and had to be sectioned face by face. Raises MeshError for a triangle soup."""
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     faces = np.asarray(mesh.faces, dtype=np.int64)
     solid = manifold3d.Manifold(
@@ -34,12 +43,69 @@ def make_sectioner(mesh: trimesh.Trimesh) -> tuple[Sectioner, str | None]:
     )
     status = solid.status()
     if status == manifold3d.Error.NoError:
-        return (lambda z: simplify(to_units(solid.slice(z).to_polygons()), OUTLINE_RESOLUTION)), None
+        bodies = [_outward(body) for body in solid.decompose()] if solid.num_tri() > 0 else [solid]
+        if len(bodies) == 1:
+            (body,) = bodies
+            return (lambda z: simplify(to_units(body.slice(z).to_polygons()), OUTLINE_RESOLUTION)), None
+        return _united([_manifold_sectioner(body) for body in bodies]), None
+    labels, open_share = _bodies(faces)
+    if open_share > SOUP_OPEN_EDGE_SHARE:
+        raise MeshError(
+            f"{open_share:.0%} of the mesh's edges belong to one facet only: it is a loose triangle soup, not "
+            "a solid, and has no inside to fill; export the part again from its CAD program as a closed solid"
+        )
     warning = (
         f"the mesh is not a closed solid ({status.name}); it was sectioned face by face and open outlines "
         "were closed across their gaps: repair the mesh if the preview shows missing or extra areas"
     )
-    return FaceSectioner(vertices, faces), warning
+    if labels.max() == 0:
+        return FaceSectioner(vertices, faces), warning
+    return _united([FaceSectioner(vertices, faces[labels == label]) for label in range(labels.max() + 1)]), warning
+
+
+def _outward(body: manifold3d.Manifold) -> manifold3d.Manifold:
+    """The body with its facets facing outwards: a closed body whose normals all point in (negative
+    volume) would section as empty."""
+    if body.volume() >= 0.0:
+        return body
+    mesh = body.to_mesh()
+    flipped = np.array(np.asarray(mesh.tri_verts)[:, ::-1], dtype=np.uint32, order="C")
+    corners = np.array(np.asarray(mesh.vert_properties)[:, :3], dtype=np.float32, order="C")
+    return manifold3d.Manifold(manifold3d.Mesh(vert_properties=corners, tri_verts=flipped))
+
+
+def _manifold_sectioner(body: manifold3d.Manifold) -> Sectioner:
+    # A body turned inside out has clockwise outlines: even-odd reads them as the solid they are.
+    return lambda z: union(to_units(body.slice(z).to_polygons()), even_odd=True)
+
+
+def _united(sectioners: list[Sectioner]) -> Sectioner:
+    """Section every body, then unite: each body's region is oriented outer-counter-clockwise by its own
+    union, so the non-zero union of all of them is every point inside any body."""
+
+    def section(z: float) -> Paths:
+        rings = [ring for sectioner in sectioners for ring in sectioner(z)]
+        return simplify(union(rings), OUTLINE_RESOLUTION)
+
+    return section
+
+
+def _bodies(faces: np.ndarray) -> tuple[np.ndarray, float]:
+    """Label of the connected body of every face (faces sharing an edge are connected), and the share of
+    edges used by one face only."""
+    face_edges = np.sort(faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
+    _, edge_of, uses = np.unique(face_edges, axis=0, return_inverse=True, return_counts=True)
+    edge_of = edge_of.reshape(-1)
+    face_of = np.repeat(np.arange(len(faces)), 3)
+    # Faces and edges as one bipartite graph: bodies are its connected components.
+    n_faces, n_edges = len(faces), len(uses)
+    graph = coo_matrix(
+        (np.ones(len(face_of)), (face_of, n_faces + edge_of)), shape=(n_faces + n_edges, n_faces + n_edges)
+    )
+    _, labels = connected_components(graph, directed=False)
+    face_labels = labels[:n_faces]
+    _, face_labels = np.unique(face_labels, return_inverse=True)
+    return face_labels.reshape(-1), float(np.mean(uses == 1))
 
 
 class FaceSectioner:

@@ -43,6 +43,8 @@ class FdmSettings:
     machine_max_jerk_y: float
     machine_max_jerk_z: float
     machine_max_jerk_e: float
+    retract_lift: float
+    thumbnail_size: int
     # material
     filament_diameter: float
     filament_density: float
@@ -52,6 +54,11 @@ class FdmSettings:
     bed_temperature: float
     first_layer_bed_temperature: float
     fan_speed: float
+    max_fan_speed: float
+    fan_below_layer_time: float
+    slowdown_below_layer_time: float
+    min_print_speed: float
+    disable_fan_first_layers: int
     # print
     layer_height: float
     first_layer_height: float
@@ -68,6 +75,19 @@ class FdmSettings:
     first_layer_speed: float
     skirt_loops: int
     skirt_distance: float
+    infill_pattern: str
+    infill_overlap: float
+    bridge_speed: float
+    gap_fill_speed: float
+    support_material: bool
+    support_material_angle: float
+    support_material_buildplate_only: bool
+    support_material_contact_distance: float
+    support_material_xy_spacing: float
+    support_material_spacing: float
+    support_material_speed: float
+    brim_width: float
+    seam_position: str
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> FdmSettings:

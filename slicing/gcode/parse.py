@@ -18,8 +18,13 @@ NON_MOVING_COMMANDS = frozenset(
     {
         "G21", "G29", "M17", "M18", "M73", "M84", "M104", "M105", "M106", "M107", "M109", "M114",
         "M117", "M140", "M190", "M201", "M203", "M204", "M205", "M220", "M221", "M400", "M900", "T0",
+        # RepRapFirmware's G10 P<tool> S<temperature> sets a tool's temperature. (Marlin's bare G10 is a
+        # firmware retract, which no localfab flavour writes.)
+        "G10",
     }
 )  # fmt: skip
+# Klipper's extended commands (a name, then KEY=VALUE words) that do not move the head.
+EXTENDED_COMMANDS = frozenset({"SET_PRINT_STATS_INFO"})
 # Commands that change the parser's state; together with G0/G1 and NON_MOVING_COMMANDS these are known.
 STATE_COMMANDS = frozenset({"G4", "G28", "G90", "G91", "G92", "M82", "M83"})
 
@@ -96,6 +101,8 @@ def parse_gcode(text: str) -> GcodeMoves:
                     layer_z[-1] = float(comment[2:])
         code = code.partition("*")[0].strip().upper()
         if not code:
+            continue
+        if code.split()[0] in EXTENDED_COMMANDS:
             continue
         words = _WORD.findall(code)
         if words and words[0][0] == "N":

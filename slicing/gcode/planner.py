@@ -65,9 +65,11 @@ def plan_moves(moves: GcodeMoves, limits: MachineLimits, commands: MachineComman
     path = np.sqrt(np.einsum("ij,ij->i", delta[:, :3], delta[:, :3]))
     extruder_only = path == 0.0
     distance = np.where(extruder_only, np.abs(moves.e), path)
-    # Share of the path each axis covers; the extruder's speed also scales with the M221 flow.
-    share = np.abs(delta) / distance[:, None]
-    direction = delta / distance[:, None]
+    # Share of the path each axis covers; the extruder's speed also scales with the M221 flow. A move that goes
+    # nowhere (a start G-code's `G1 Z0.3` when already at 0.3) takes no time; divide by 1 to keep it finite.
+    per_length = 1.0 / np.where(distance > 0.0, distance, 1.0)
+    share = np.abs(delta) * per_length[:, None]
+    direction = delta * per_length[:, None]
     direction[:, 3] *= state["flow_factor"]
     speed_share = np.abs(direction)
 

@@ -1,0 +1,106 @@
+"""Gap fill and thin walls: one line down the middle of every strip too narrow for a perimeter loop.
+
+The middle of a strip is its medial axis, approximated by its chordal axis: the boundary is sampled
+densely and triangulated (Delaunay); inside a narrow strip every triangle spans from one side to the
+other, and joining the middles of its edges that cross the strip traces the line down the middle.
+Each line is as wide as the strip is there (twice its distance from the edges), so a wall a little wider
+than one line gets one line of its own width instead of a loop folded onto itself.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import shapely
+from scipy.spatial import Delaunay
+
+from slicing.fdm.polygons import UNITS_PER_MM, Paths, islands
+
+# Boundary points are this fraction of a line width apart: fine enough for the axis to follow bends.
+_SAMPLE_FRACTION = 1.0
+_CACHE_SIZE = 256
+
+
+def gap_fill_lines(gap: Paths, *, line_width: float, max_width: float) -> list[tuple[np.ndarray, float]]:
+    """Centre-lines ((n, 2) mm) of the strips in `gap` with the width (mm) each should be printed at.
+
+    Widths are capped at max_width; lines shorter than one line width are dropped.
+    """
+    if not gap:
+        return []
+    key = tuple((ring.shape[0], ring.tobytes()) for ring in gap)
+    return list(_cached(key, line_width, max_width))
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _cached(
+    key: tuple[tuple[int, bytes], ...], line_width: float, max_width: float
+) -> tuple[tuple[np.ndarray, float], ...]:
+    # Prismatic parts repeat the same gaps layer after layer: the axis is worked out once.
+    gap = [np.frombuffer(data, dtype=np.int64).reshape(count, 2) for count, data in key]
+    polygons = []
+    for piece in islands(gap):
+        rings = [ring / UNITS_PER_MM for ring in piece]
+        polygon = shapely.Polygon(rings[0], rings[1:])
+        if polygon.is_valid and polygon.area >= line_width * line_width * 0.5:
+            polygons.append(polygon)
+    if not polygons:
+        return ()
+    return tuple(_medial_lines(shapely.MultiPolygon(polygons), line_width, max_width))
+
+
+def _medial_lines(region: shapely.MultiPolygon, line_width: float, max_width: float) -> list[tuple[np.ndarray, float]]:
+    """Chordal axes of all pieces of `region` at once (one triangulation for all of them)."""
+    step = line_width * _SAMPLE_FRACTION
+    rings = []
+    for polygon in region.geoms:
+        rings += [polygon.exterior, *polygon.interiors]
+    samples = [shapely.get_coordinates(shapely.segmentize(ring, step))[:-1] for ring in rings]
+    ring_sizes = np.array([len(part) for part in samples])
+    points = np.concatenate(samples)
+    ring_of = np.repeat(np.arange(len(samples)), ring_sizes)
+    order = np.concatenate([np.arange(size) for size in ring_sizes])
+    if len(points) < 4:
+        return []
+    try:
+        triangles = Delaunay(points).simplices
+    except Exception:  # all samples on one line (Qhull refuses): no area to fill
+        return []
+    centroids = points[triangles].mean(axis=1)
+    shapely.prepare(region)
+    triangles = triangles[shapely.contains_xy(region, centroids[:, 0], centroids[:, 1])]
+    if not len(triangles):
+        return []
+    # Edge (a, b) of each triangle; it runs along the boundary when a and b are neighbouring samples.
+    a = triangles[:, [0, 1, 2]]
+    b = triangles[:, [1, 2, 0]]
+    step_apart = np.abs(order[a] - order[b])
+    along = (ring_of[a] == ring_of[b]) & ((step_apart == 1) | (step_apart == ring_sizes[ring_of[a]] - 1))
+    crossing = ~along
+    middles = (points[a] + points[b]) / 2.0  # (t, 3, 2)
+    segments = []
+    two = crossing.sum(axis=1) == 2
+    if two.any():
+        segments.append(middles[two][crossing[two]].reshape(-1, 2, 2))
+    three = crossing.sum(axis=1) == 3
+    if three.any():
+        centre = middles[three].mean(axis=1, keepdims=True)
+        spokes = np.stack([middles[three], np.broadcast_to(centre, middles[three].shape)], axis=2)
+        segments.append(spokes.reshape(-1, 2, 2))
+    if not segments:
+        return []
+    merged = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(list(np.concatenate(segments)))))
+    merged = shapely.simplify(merged, line_width * 0.02)
+    merged = merged[shapely.length(merged) >= line_width]
+    if not len(merged):
+        return []
+    # Each line is as wide as the strip around it: twice the median distance to its edges.
+    probes, owner = shapely.get_coordinates(shapely.segmentize(merged, step), return_index=True)
+    half = shapely.distance(shapely.boundary(region), shapely.points(probes))
+    result = []
+    for index, line in enumerate(merged):
+        width = float(min(2.0 * np.median(half[owner == index]), max_width))
+        result.append((shapely.get_coordinates(line), width))
+    result.sort(key=lambda item: (round(float(item[0][0, 0]), 6), round(float(item[0][0, 1]), 6)))
+    return result
