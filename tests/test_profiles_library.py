@@ -3,6 +3,7 @@ vendors' own (as the importer reads them from PrusaSlicer's vendor bundles)."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -94,3 +95,43 @@ def test_library_numbers_are_the_vendor_bundles_numbers(kind, profile_id):
     assert numbers == {k: library[k] for k in numbers}
     if imported.get("start_gcode") and not imported["start_gcode"].startswith("; localfab's generic"):
         assert library["start_gcode"].strip() == imported["start_gcode"].strip()  # translated, not ported
+
+
+PRINTS = [p.id for p in list_profiles("print")]
+
+
+def test_the_library_has_the_print_settings_profiles_and_quality_is_the_schema_defaults():
+    assert {"0.20mm-quality", "0.15mm-detail", "0.30mm-draft", "0.20mm-strong"} <= set(PRINTS)
+    assert resolve_fdm_setup(print_profile="0.20mm-quality") == resolve_fdm_setup()
+    strong, quality = load_profile("print", "0.20mm-strong").settings, load_profile("print", "0.20mm-quality").settings
+    assert strong["perimeters"] > quality["perimeters"] and strong["infill_density"] > quality["infill_density"]
+
+
+def test_every_printer_material_and_print_combination_resolves_with_overrides_on_top():
+    for printer_id in PRINTERS:
+        for material_id in MATERIALS:
+            for print_id in PRINTS:
+                setup = resolve_fdm_setup(printer_id, material_id, {"perimeters": "3"}, print_id)
+                FdmSettings.from_mapping(setup.settings)
+                expected = {**load_profile("print", print_id).settings, "perimeters": 3}
+                assert {k: setup.print_settings[k] for k in expected} == expected
+                assert {k: setup.settings[k] for k in setup.print_settings} == setup.print_settings
+
+
+@pytest.mark.parametrize("print_id", PRINTS)
+def test_every_print_profile_slices_a_cube_in_its_layer_height(print_id, cube):
+    setup = resolve_fdm_setup(print_profile=print_id)
+    settings = FdmSettings.from_mapping(setup.settings)
+    program = slice_mesh(place_on_bed(cube, settings.bed_size_x, settings.bed_size_y), settings)
+    expected = round((20.0 - settings.first_layer_height) / settings.layer_height) + 1
+    assert abs(len(program.layer_z) - expected) <= 1
+
+
+def test_profiles_list_shows_the_print_profiles(capsys):
+    from app.cli import main
+
+    assert main(["profiles", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["id"] for r in rows if r["kind"] == "print"} == set(PRINTS)
+    assert main(["profiles", "show", "print", "0.20mm-strong", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["settings"]["perimeters"] == 4

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.cli.arguments import add_json, add_machine, add_preset, add_set, design_values, key_values
+from app.cli.arguments import (
+    add_json,
+    add_machine,
+    add_placement,
+    add_preset,
+    add_set,
+    design_values,
+    key_values,
+)
 from app.cli.output import EXIT_OK, EXIT_PROBLEM, duration, emit, number, table, write_file
 from app.errors import LocalfabError
 
@@ -25,12 +35,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser("check", help="check that a part can be printed")
     check.add_argument("part", type=Path, help="mesh file (.stl, .3mf, .obj)")
     add_machine(check)
+    add_placement(check)
     add_json(check)
     check.set_defaults(run=_check)
 
     slicing = commands.add_parser("slice", help="slice a part into G-code")
-    slicing.add_argument("part", type=Path, help="mesh file (.stl, .3mf, .obj)")
+    slicing.add_argument("parts", type=Path, nargs="+", metavar="PART",
+                         help="mesh file (.stl, .3mf, .obj); several are arranged on the bed together")
     add_machine(slicing)
+    add_placement(slicing)
     add_set(slicing, "slicer setting, e.g. --set infill_density=20 (see `localfab settings`)")
     slicing.add_argument("-o", "--output", type=Path, required=True, help="G-code file to write")
     add_json(slicing)
@@ -94,13 +107,11 @@ def _build(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from app.checks import check_fdm
     from app.profiles import resolve_fdm_setup
-    from slicing.mesh import load_mesh, place_on_bed
 
-    setup = resolve_fdm_setup(args.printer, args.material)
-    mesh = load_mesh(args.part)
-    report = check_fdm(place_on_bed(mesh, setup.settings["bed_size_x"], setup.settings["bed_size_y"]),
-                       setup.settings)
-    data = report.as_dict()
+    setup = resolve_fdm_setup(args.printer, args.material, print_profile=args.print_profile)
+    mesh, placement = _placed(args, [args.part], setup.settings)
+    report = check_fdm(mesh, setup.settings)
+    data = {**report.as_dict(), "placement": placement}
 
     def text() -> str:
         if not data["findings"]:
@@ -116,14 +127,55 @@ def _slice(args: argparse.Namespace) -> int:
     from app.profiles import resolve_fdm_setup
     from slicing.fdm import slice_mesh
     from slicing.fdm.settings import FdmSettings
-    from slicing.mesh import load_mesh, place_on_bed
 
-    setup = resolve_fdm_setup(args.printer, args.material, key_values(args.values))
+    setup = resolve_fdm_setup(args.printer, args.material, key_values(args.values), args.print_profile)
     settings = setup.settings
-    mesh = place_on_bed(load_mesh(args.part), settings["bed_size_x"], settings["bed_size_y"])
+    mesh, placement = _placed(args, args.parts, settings)
     program = slice_mesh(mesh, FdmSettings.from_mapping(settings))
     write_file(args.output, program.gcode.encode("utf-8"))
-    return _report_program(args, program, args.output)
+    return _report_program(args, program, args.output, extra={"placement": placement})
+
+
+def _placed(args: argparse.Namespace, paths: Sequence[Path], settings: Mapping[str, Any]) -> tuple[Any, dict]:
+    """The parts of `paths` scaled, turned, copied and arranged on the bed as the placement flags ask, as one
+    mesh, and what a person should know about the placement. A part of an unlikely size (drawn in other units)
+    is reported on stderr, one line each, and in the returned record."""
+    from slicing.mesh import load_mesh
+    from slicing.placement import (
+        arrange,
+        combined,
+        copies,
+        face_down,
+        largest_flat_face,
+        parse_scale,
+        rotated_z,
+        scaled,
+        unit_hint,
+    )
+
+    factors = parse_scale(args.scale)
+    meshes, warnings = [], []
+    for path in paths:
+        mesh = load_mesh(path)
+        if args.lay_flat:
+            mesh = face_down(mesh, largest_flat_face(mesh))
+        mesh = rotated_z(scaled(mesh, factors), args.rotate)
+        hint = unit_hint(mesh)
+        if hint is not None:
+            warnings.append(hint.message(path.name))
+        meshes.append(mesh)
+    for warning in warnings:
+        print(f"localfab: warning: {warning}", file=sys.stderr)
+    skirt = settings["skirt_distance"] + settings["skirt_loops"] * settings["line_width"] \
+        if settings["skirt_loops"] else 0.0
+    placed = arrange(copies(meshes, args.copies), settings["bed_size_x"], settings["bed_size_y"],
+                     spacing=args.spacing, margin=max(skirt, settings["brim_width"]))
+    mesh = combined(placed)
+    low, high = mesh.bounds
+    record = {"parts": len(placed), "scale": list(factors), "rotate_deg": args.rotate,
+              "bounds_mm": [[round(float(v), 3) for v in low], [round(float(v), 3) for v in high]],
+              "unit_warnings": warnings}
+    return mesh, record
 
 
 def _make(args: argparse.Namespace) -> int:
@@ -145,7 +197,7 @@ def _make(args: argparse.Namespace) -> int:
                             f"({', '.join(template.schema.names)}) nor a slicer setting (`localfab settings`)")
     parameters = design_values(template, args.preset, {k: v for k, v in values.items() if k in design_names})
     overrides = {k: v for k, v in values.items() if k in slicer_names}
-    setup = resolve_fdm_setup(args.printer, args.material, overrides)
+    setup = resolve_fdm_setup(args.printer, args.material, overrides, args.print_profile)
     result = make(template, parameters, setup, args.output, force=args.force)
     fabrication = result.fabrication
     counts = fabrication.report.as_dict()["counts"]

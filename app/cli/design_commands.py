@@ -126,7 +126,7 @@ def _template_validate(args: argparse.Namespace) -> int:
     from slicing.mesh import place_on_bed
 
     template = find_template(args.template)
-    settings = resolve_fdm_setup(args.printer, args.material).settings
+    settings = resolve_fdm_setup(args.printer, args.material, print_profile=args.print_profile).settings
 
     def check(mesh) -> str | None:
         placed = place_on_bed(mesh, settings["bed_size_x"], settings["bed_size_y"])

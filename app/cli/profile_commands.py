@@ -1,4 +1,4 @@
-"""Sub-commands about machine and material profiles: profiles list|show|import."""
+"""Sub-commands about printer, material and print-settings profiles: profiles list|show|import."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from app.cli.output import EXIT_OK, emit, number, table
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    profiles = commands.add_parser("profiles", help="list, show and import printer and material profiles")
+    profiles = commands.add_parser("profiles",
+                                   help="list, show and import printer, material and print-settings profiles")
     profile_commands = profiles.add_subparsers(title="profiles commands", metavar="COMMAND", required=True)
-    listing = profile_commands.add_parser("list", help="list the printer and material profiles")
+    listing = profile_commands.add_parser("list", help="list the printer, material and print-settings profiles")
     add_json(listing)
     listing.set_defaults(run=_profiles_list)
     show = profile_commands.add_parser("show", help="show one profile's settings")
-    show.add_argument("kind", choices=["printer", "material"])
+    show.add_argument("kind", choices=["printer", "material", "print"])
     show.add_argument("profile")
     add_json(show)
     show.set_defaults(run=_profiles_show)
@@ -26,6 +27,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     importing.add_argument("file", type=Path, help="a PrusaSlicer config export or vendor bundle (.ini)")
     importing.add_argument("--printer", help="the printer preset to take from a vendor bundle")
     importing.add_argument("--filament", help="the filament preset to take from a vendor bundle")
+    importing.add_argument("--print", dest="print_settings",
+                           help="the print settings preset to take from a vendor bundle (default: the printer's)")
     importing.add_argument("--overwrite", action="store_true", help="replace your earlier import of the same id")
     add_json(importing)
     importing.set_defaults(run=_profiles_import)
@@ -34,7 +37,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _profiles_list(args: argparse.Namespace) -> int:
     from app.profiles import list_profiles
 
-    rows = [{"kind": kind, "id": p.id, "name": p.name} for kind in ("printer", "material") for p in list_profiles(kind)]
+    rows = [{"kind": kind, "id": p.id, "name": p.name}
+            for kind in ("printer", "material", "print") for p in list_profiles(kind)]
     emit(args, rows, lambda: table(["kind", "id", "name"], [[r["kind"], r["id"], r["name"]] for r in rows]))
     return EXIT_OK
 
@@ -54,18 +58,19 @@ def _profiles_import(args: argparse.Namespace) -> int:
     from app.profiles import import_prusaslicer_ini, import_vendor_bundle, write_profile
     from app.profiles.loader import PROFILE_FOLDERS, list_profiles, user_profiles_dir
 
-    if args.printer or args.filament:
-        report = import_vendor_bundle(args.file, args.printer, filament=args.filament)
+    if args.printer or args.filament or args.print_settings:
+        report = import_vendor_bundle(args.file, args.printer, filament=args.filament,
+                                      print_settings=args.print_settings)
     else:
         report = import_prusaslicer_ini(args.file)
     built_in = {kind: {p.id for p in list_profiles(kind)} for kind in PROFILE_FOLDERS}
     materials = [p.id for p in report.profiles if p.kind == "material"]
-    written = []
-    for profile in report.profiles:
+    chosen = []
+    for profile in report.profiles:  # check every profile before writing any
         if profile.kind == "printer" and materials and "default_material" not in profile.meta:
             profile = replace(profile, meta={**profile.meta, "default_material": materials[0]})
         if profile.kind not in PROFILE_FOLDERS:
-            continue  # print settings travel with a job as --set values; there are no print profiles yet
+            continue
         missing = report.missing.get(profile.kind, ())
         if missing:
             raise ProfileError(f"the {profile.kind} profile from {args.file.name} lacks {', '.join(missing)}: "
@@ -73,12 +78,14 @@ def _profiles_import(args: argparse.Namespace) -> int:
         folder = user_profiles_dir(profile.kind)
         if profile.id in built_in[profile.kind] and not (folder / f"{profile.id}.toml").exists():
             raise ProfileError(f"{profile.id!r} is a built-in {profile.kind} profile; it cannot be replaced")
-        written.append(str(write_profile(profile, folder, overwrite=args.overwrite,
-                                         comments=[f"imported from {args.file.name}"])))
+        chosen.append((profile, folder))
+    written = [str(write_profile(profile, folder, overwrite=args.overwrite,
+                                 comments=[f"imported from {args.file.name}"])) for profile, folder in chosen]
     data = {"written": written, "warnings": list(report.warnings), "ignored": list(report.ignored)}
 
     def text() -> str:
-        lines = [f"wrote {path}" for path in written] or ["nothing to write: the file holds no printer or material"]
+        lines = [f"wrote {path}" for path in written] or [
+            "nothing to write: the file holds no printer, material or print settings"]
         lines += [f"warning: {w}" for w in report.warnings]
         if report.ignored:
             lines.append(f"ignored {len(report.ignored)} PrusaSlicer settings localfab has no counterpart for")

@@ -1,6 +1,7 @@
 """Machine, material and print-settings profiles: TOML files in resources/, read through one loader."""
 
 from app.profiles.loader import (
+    DEFAULT_PRINT,
     FdmSetup,
     Profile,
     check_settings,
@@ -14,6 +15,7 @@ from app.profiles.settings_schema import SettingSpec, load_settings_schema
 from app.profiles.toml_writer import profile_to_toml, write_profile
 
 __all__ = [
+    "DEFAULT_PRINT",
     "FdmSetup",
     "ImportReport",
     "Profile",

@@ -1,8 +1,9 @@
-"""The one loader of profile files: printers and materials as TOML under resources/profiles.
+"""The one loader of profile files: printers, materials and print settings as TOML under resources/profiles.
 
 A profile file has a `[profile]` table (id, name, kind) and a `[settings]` table whose keys and values are
-checked against the settings schema. Resolving a setup merges schema defaults, the printer, the material
-and the user's overrides into the flat settings the slicer reads.
+checked against the settings schema (a profile of a kind may only set that kind's section). Resolving a setup
+merges schema defaults, the print settings profile, the printer, the material and the user's overrides into
+the flat settings the slicer reads.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ import platformdirs
 from app.errors import ProfileError
 from app.profiles.settings_schema import SettingSpec, load_settings_schema
 
-PROFILE_FOLDERS = {"printer": "printers", "material": "materials"}
+PROFILE_FOLDERS = {"printer": "printers", "material": "materials", "print": "prints"}
 DEFAULT_PRINTER = "generic-220"
+# The print settings profile whose values are the schema's defaults (what a setup uses when none is chosen).
+DEFAULT_PRINT = "0.20mm-quality"
 # A layer much taller than the nozzle is wide cannot be squashed onto the one below.
 MAX_LAYER_TO_NOZZLE = 0.8
 
@@ -64,7 +67,7 @@ def user_profiles_dir(kind: str) -> Path:
 
 
 def list_profiles(kind: str) -> list[Profile]:
-    """All profiles of a kind ("printer" or "material"): the built-in ones and the user's, sorted by id."""
+    """All profiles of a kind ("printer", "material" or "print"): the built-in ones and the user's, sorted by id."""
     found: dict[str, Profile] = {}
     for folder in (resources_dir() / "profiles" / PROFILE_FOLDERS[kind], user_profiles_dir(kind)):
         for path in sorted(folder.glob("*.toml")):
@@ -85,8 +88,12 @@ def load_profile(kind: str, profile_id: str) -> Profile:
 
 
 def resolve_fdm_setup(printer_id: str = DEFAULT_PRINTER, material_id: str | None = None,
-                      overrides: Mapping[str, Any] | None = None) -> FdmSetup:
-    """Merge schema defaults < printer < material < overrides, check every value, and return the setup."""
+                      overrides: Mapping[str, Any] | None = None, print_profile: str | None = None) -> FdmSetup:
+    """Merge schema defaults < print profile < printer < material < overrides, check every value, and return
+    the setup. `print_profile` is the id of a "print" profile; None keeps the schema's defaults (which are
+    those of DEFAULT_PRINT). `FdmSetup.print_settings` holds every print-section value: the profile's (or the
+    defaults) with the overrides on top.
+    """
     printer = load_profile("printer", printer_id)
     material_id = material_id or printer.meta.get("default_material")
     if not material_id:
@@ -95,6 +102,8 @@ def resolve_fdm_setup(printer_id: str = DEFAULT_PRINTER, material_id: str | None
     schema = fdm_schema()
     defaults = {n: s.default for n, s in schema.items() if s.default is not None}
     print_settings = {n: v for n, v in defaults.items() if schema[n].section == "print"}
+    if print_profile:
+        print_settings.update(load_profile("print", print_profile).settings)
     overridden = {}
     for name, value in (overrides or {}).items():
         if name not in schema:
