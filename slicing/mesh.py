@@ -1,4 +1,4 @@
-"""Meshes in: loading STL (numpy-stl), 3MF and OBJ (trimesh), cleaning, and placement on the bed.
+"""Meshes in: loading STL (numpy-stl), 3MF (lib3mf) and OBJ (trimesh), cleaning, and placement on the bed.
 
 Everything is in millimetres. A loaded mesh is cleaned of what is safe to drop (duplicate vertices,
 collapsed facets) and nothing else; whether it is printable is for the checks to say.
@@ -33,7 +33,12 @@ def load_mesh(path: Path) -> trimesh.Trimesh:
     if size > MAX_MESH_FILE_BYTES:
         raise MeshError(f"{path.name} is {size / 2**20:.0f} MiB; meshes over 1 GiB are refused")
     try:
-        mesh = _load_stl(path) if suffix == ".stl" else _load_with_trimesh(path)
+        if suffix == ".stl":
+            mesh = _load_stl(path)
+        elif suffix == ".3mf":
+            mesh = _load_3mf(path)
+        else:
+            mesh = _load_with_trimesh(path)
     except MeshError:
         raise
     except Exception as exc:  # a damaged file can make the readers fail in many ways; all mean the same
@@ -49,6 +54,15 @@ def _load_stl(path: Path) -> trimesh.Trimesh:
     if triangles.size and not np.isfinite(triangles).all():
         raise MeshError(f"{path.name} has coordinates that are not numbers (NaN or infinite)")
     return mesh_from_triangles(triangles)
+
+
+def _load_3mf(path: Path) -> trimesh.Trimesh:
+    from slicing.threemf import read_3mf  # only 3MF needs the reader's shared library
+
+    vertices, faces = read_3mf(path)
+    if vertices.size and not np.isfinite(vertices).all():
+        raise MeshError(f"{path.name} has coordinates that are not numbers (NaN or infinite)")
+    return clean_mesh(vertices, faces)
 
 
 def _load_with_trimesh(path: Path) -> trimesh.Trimesh:

@@ -30,21 +30,21 @@ def polyline_order(polylines: Sequence[np.ndarray] | np.ndarray, start: np.ndarr
     else:
         heads = np.array([line[0] for line in polylines], dtype=np.float64)
         tails = np.array([line[-1] for line in polylines], dtype=np.float64)
+    # Heads then tails in one array; a line used up has both ends moved to infinity. argmin takes the first
+    # of equal distances, so a head beats a tail at the same distance and a lower index beats a higher one.
+    count = len(heads)
+    ends = np.concatenate([heads, tails])
+    xs, ys = ends[:, 0].copy(), ends[:, 1].copy()
+    px, py = (float(value) for value in np.asarray(start, dtype=np.float64))
     order = []
-    available = np.ones(len(polylines), dtype=bool)
-    position = np.asarray(start, dtype=np.float64)
-    for _ in range(len(polylines)):
-        to_head = np.where(available, np.sum((heads - position) ** 2, axis=1), np.inf)
-        to_tail = np.where(available, np.sum((tails - position) ** 2, axis=1), np.inf)
-        by_head, by_tail = int(np.argmin(to_head)), int(np.argmin(to_tail))
-        if to_head[by_head] <= to_tail[by_tail]:
-            order.append((by_head, False))
-            position = tails[by_head]
-            available[by_head] = False
-        else:
-            order.append((by_tail, True))
-            position = heads[by_tail]
-            available[by_tail] = False
+    for _ in range(count):
+        dx, dy = xs - px, ys - py
+        nearest = int(np.argmin(dx * dx + dy * dy))
+        index, flip = (nearest, False) if nearest < count else (nearest - count, True)
+        order.append((index, flip))
+        other = index if flip else index + count
+        px, py = float(xs[other]), float(ys[other])
+        xs[index] = xs[index + count] = ys[index] = ys[index + count] = np.inf
     return order
 
 

@@ -17,6 +17,7 @@ from slicing.fdm.gapfill import gap_fill_lines
 from slicing.fdm.gcode_writer import finish_gcode, write_gcode
 from slicing.fdm.infill import island_infill
 from slicing.fdm.layers import stack_layers
+from slicing.fdm.parallel import map_layers
 from slicing.fdm.perimeters import IslandShells, make_shells
 from slicing.fdm.plan import IslandToolpaths, LayerPlan, feature_speeds, plan_layer
 from slicing.fdm.polygons import Paths, difference, islands, offset, to_mm, union
@@ -80,6 +81,7 @@ def slice_mesh(
     for index, z in enumerate(layers.slice_z):
         tracker.step("slice", index, len(layers))
         sections.append(sectioner(float(z)))
+    del sectioner  # the solid behind it is as large as the mesh; the sections are all that is needed now
     printed = [index for index, section in enumerate(sections) if section]
     if not printed:
         raise SlicingError("there is nothing to print: the part has no area at any layer height; is it flat?")
@@ -93,44 +95,10 @@ def slice_mesh(
             "so what is above them prints in the air: check the part for gaps or add supports"
         )
 
-    overlap = float(settings.infill_overlap) / 100.0
-    shells: list[list[IslandShells]] = []
-    for index, section in enumerate(sections):
-        tracker.step("perimeters", index, count)
-        shells.append(make_shells(section, line_width=width, perimeters=settings.perimeters, infill_overlap=overlap))
-
-    layer_areas = [[ring for island in layer for ring in island.infill_area] for layer in shells]
-    surfaces: list[list[IslandSurfaces]] = []
-    for index, layer_shells in enumerate(shells):
-        tracker.step("surfaces", index, count)
-        surfaces.append(
-            classify_layer(
-                index,
-                layer_areas,
-                [island.infill_area for island in layer_shells],
-                top_solid_layers=settings.top_solid_layers,
-                bottom_solid_layers=settings.bottom_solid_layers,
-                line_width=width,
-                below=sections[index - 1] if index > 0 else None,
-            )
-        )
-
-    toolpaths: list[list[IslandToolpaths]] = []
-    for index, (layer_shells, layer_surfaces) in enumerate(zip(shells, surfaces, strict=True)):
-        tracker.step("infill", index, count)
-        toolpaths.append(
-            [
-                IslandToolpaths(
-                    loops=tuple(to_mm(loop) for loop in island.loops),
-                    infill=island_infill(
-                        island_surfaces, layer_index=index, settings=settings, z=float(layers.top_z[index])
-                    ),
-                    gap_fill=tuple(gap_fill_lines(island.gap, line_width=width, max_width=2.0 * width)),
-                    inside=_travel_region(island, settings),
-                )
-                for island, island_surfaces in zip(layer_shells, layer_surfaces, strict=True)
-            ]
-        )
+    shells = _perimeters(sections, settings, tracker)
+    surfaces = _surfaces(shells, sections, settings, tracker)
+    toolpaths, overhangs = _toolpaths(shells, surfaces, sections, layers.top_z, settings, tracker)
+    del shells, surfaces  # what the planner needs is in the toolpaths now
     warnings += _thin_part_warnings(toolpaths, layers.top_z, settings)
 
     supports: list[np.ndarray] = [np.zeros((0, 2, 2)) for _ in range(count)]
@@ -171,7 +139,7 @@ def slice_mesh(
             speeds=feature_speeds(settings, first_layer=index == 0),
             start=position,
             support=supports[index],
-            overhang=_overhang(sections[index], sections[index - 1], width) if index > 0 else None,
+            overhang=overhangs[index],
             seam=seam_mode,
             seam_hint=seam_hint,
             retract_min_travel=settings.retract_min_travel,
@@ -203,6 +171,67 @@ def slice_mesh(
         warnings=tuple(warnings),
         layers=preview_layers(plans, width),
     )
+
+
+# The per-layer stages. Each layer's result depends on the layers' inputs only, never on another layer's
+# result of the same stage, so map_layers may spread the layers over the cores.
+
+
+def _perimeters(sections: list[Paths], settings: FdmSettings, tracker: StageProgress) -> list[list[IslandShells]]:
+    overlap = float(settings.infill_overlap) / 100.0
+    return map_layers(
+        lambda index: make_shells(
+            sections[index], line_width=settings.line_width, perimeters=settings.perimeters, infill_overlap=overlap
+        ),
+        len(sections),
+        lambda done: tracker.step("perimeters", done, len(sections)),
+    )
+
+
+def _surfaces(
+    shells: list[list[IslandShells]], sections: list[Paths], settings: FdmSettings, tracker: StageProgress
+) -> list[list[IslandSurfaces]]:
+    layer_areas = [[ring for island in layer for ring in island.infill_area] for layer in shells]
+    return map_layers(
+        lambda index: classify_layer(
+            index,
+            layer_areas,
+            [island.infill_area for island in shells[index]],
+            top_solid_layers=settings.top_solid_layers,
+            bottom_solid_layers=settings.bottom_solid_layers,
+            line_width=settings.line_width,
+            below=sections[index - 1] if index > 0 else None,
+        ),
+        len(shells),
+        lambda done: tracker.step("surfaces", done, len(shells)),
+    )
+
+
+def _toolpaths(
+    shells: list[list[IslandShells]],
+    surfaces: list[list[IslandSurfaces]],
+    sections: list[Paths],
+    top_z: np.ndarray,
+    settings: FdmSettings,
+    tracker: StageProgress,
+) -> tuple[list[list[IslandToolpaths]], list[shapely.Geometry | None]]:
+    """Every island's toolpaths, and where each layer's outline overhangs the layer below (for the planner)."""
+    width = settings.line_width
+
+    def layer(index: int) -> tuple[list[IslandToolpaths], shapely.Geometry | None]:
+        islands_toolpaths = [
+            IslandToolpaths(
+                loops=tuple(to_mm(loop) for loop in island.loops),
+                infill=island_infill(island_surfaces, layer_index=index, settings=settings, z=float(top_z[index])),
+                gap_fill=tuple(gap_fill_lines(island.gap, line_width=width, max_width=2.0 * width)),
+                inside=_travel_region(island, settings),
+            )
+            for island, island_surfaces in zip(shells[index], surfaces[index], strict=True)
+        ]
+        return islands_toolpaths, _overhang(sections[index], sections[index - 1], width) if index > 0 else None
+
+    per_layer = map_layers(layer, len(shells), lambda done: tracker.step("infill", done, len(shells)))
+    return [toolpaths for toolpaths, _ in per_layer], [overhang for _, overhang in per_layer]
 
 
 def _travel_region(island: IslandShells, settings: FdmSettings) -> shapely.Geometry | None:
@@ -242,9 +271,20 @@ def _thumbnail(mesh: trimesh.Trimesh, size: int) -> bytes | None:
     if size <= 0:
         return None
     if len(mesh.faces) > _THUMBNAIL_FACETS:
-        keep = np.sort(np.argsort(-mesh.area_faces, kind="stable")[:_THUMBNAIL_FACETS])
+        keep = np.sort(np.argsort(-_facet_areas(mesh), kind="stable")[:_THUMBNAIL_FACETS])
         mesh = trimesh.Trimesh(mesh.vertices, mesh.faces[keep], process=False)
     return render_thumbnail(mesh, size)
+
+
+def _facet_areas(mesh: trimesh.Trimesh, chunk: int = 1 << 15) -> np.ndarray:
+    """The areas mesh.area_faces gives (mm²), worked out a chunk of facets at a time: the corners and cross
+    products of every facet are not built at once, nor cached on the caller's mesh for the rest of its life."""
+    vertices = np.asarray(mesh.vertices, dtype=np.float64)
+    faces = np.asarray(mesh.faces)
+    return np.concatenate([
+        trimesh.triangles.area(crosses=trimesh.triangles.cross(vertices[faces[start : start + chunk]]))
+        for start in range(0, len(faces), chunk)
+    ])
 
 
 def _thin_part_warnings(

@@ -80,6 +80,7 @@ def plan_moves(moves: GcodeMoves, limits: MachineLimits, commands: MachineComman
     with np.errstate(divide="ignore"):
         axis_cap = np.where(speed_share > 0.0, max_feed / (feed[:, None] * speed_share), np.inf)
     cruise = feed * np.minimum(1.0, axis_cap.min(axis=1))
+    del axis_cap, max_feed  # the (n, 4) arrays go as soon as they are used: a program has many moves
     velocity = cruise[:, None] * direction
 
     acceleration = np.where(
@@ -90,9 +91,11 @@ def plan_moves(moves: GcodeMoves, limits: MachineLimits, commands: MachineComman
     with np.errstate(divide="ignore"):
         axis_accel_cap = np.where(share > 0.0, _per_axis(state, "max_acceleration") / share, np.inf)
     acceleration = np.minimum(acceleration, axis_accel_cap.min(axis=1))
+    del axis_accel_cap, share, delta
 
     jerk = _per_axis(state, "max_jerk")
     safe = _safe_speed(cruise, velocity, speed_share, jerk)
+    del speed_share
     max_entry = np.empty(count)
     max_entry[0] = safe[0]
     max_entry[1:] = _junction_speed(cruise, velocity, safe, jerk)
@@ -122,7 +125,8 @@ def limits_per_move(count: int, limits: MachineLimits, commands: MachineCommands
             changes.setdefault(name, []).append((index, value))
     state = {}
     for name, value in base.items():
-        column = np.full(count, value)
+        # A value no command changes is one number seen by every move: a read-only view, not a copy each.
+        column = np.broadcast_to(value, count)
         if name in changes:
             at = np.array([index for index, _ in changes[name]], dtype=np.int64)
             values = np.array([value for _, value in changes[name]])

@@ -1,0 +1,73 @@
+"""What the fast paths of the slicer must keep: the same output as the plain ones (no timings here; speed is
+measured by tests/benchmarks/bench_slice.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import trimesh
+
+from slicing.fdm import parallel, slice_mesh
+from slicing.fdm.ordering import polyline_order
+from slicing.mesh import clean_mesh, load_mesh
+from slicing.threemf import _written, read_3mf
+from tests.conftest import corpus_file
+from tests.test_fdm_slicer import hollow_box, make_settings
+
+
+def test_layer_work_spread_over_processes_comes_back_whole_and_in_order():
+    results = parallel.map_layers(lambda index: [index, np.full(3, index)], 100, lambda done: None)
+    assert [value for value, _ in results] == list(range(100))
+    assert all((array == index).all() for index, (_, array) in enumerate(results))
+
+
+def test_the_gcode_does_not_depend_on_how_many_processes_sliced_it(monkeypatch):
+    settings = make_settings(layer_height=0.3)
+    spread = slice_mesh(hollow_box(), settings).gcode
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_LAYERS", 10**9)
+    assert slice_mesh(hollow_box(), settings).gcode == spread
+
+
+def test_a_cancel_during_a_spread_stage_stops_the_workers():
+    calls = []
+
+    def on_done(done: int) -> None:
+        calls.append(done)
+        if done == 10:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        parallel.map_layers(lambda index: index, 200, on_done)
+    assert calls[-1] == 10
+
+
+def test_float32_read_back_as_the_decimal_a_file_wrote():
+    values = np.random.default_rng(7).uniform(-400.0, 400.0, (2000, 3)).round(4).astype(np.float32)
+    # numpy prints a float32 as the shortest decimal that reads back to it
+    expected = np.array([float(np.format_float_positional(v)) for v in values.reshape(-1)]).reshape(values.shape)
+    assert np.array_equal(_written(values), expected)
+
+
+@pytest.mark.parametrize("name", ["3DBenchy.3mf", "cube_and_sphere_same_name.3mf", "pyramids.3mf"])
+def test_lib3mf_reads_the_same_triangles_as_trimesh(name):
+    path = corpus_file(f"meshes/{name}")
+    vertices, faces = read_3mf(path)
+    reference = trimesh.load(str(path), force="mesh", process=False)
+
+    def triangles(points: np.ndarray, corners: np.ndarray) -> np.ndarray:
+        return np.unique(points[corners].reshape(-1, 9), axis=0)
+
+    assert np.array_equal(triangles(vertices, faces), triangles(np.asarray(reference.vertices), reference.faces))
+
+
+def test_a_3mf_loads_to_the_same_mesh_as_through_trimesh():
+    mesh = load_mesh(corpus_file("meshes/3DBenchy.3mf"))
+    loaded = trimesh.load(str(corpus_file("meshes/3DBenchy.3mf")), force="mesh", process=False)
+    reference = clean_mesh(np.asarray(loaded.vertices, dtype=np.float64), np.asarray(loaded.faces))
+    assert np.array_equal(mesh.vertices, reference.vertices) and np.array_equal(mesh.faces, reference.faces)
+
+
+def test_polyline_order_takes_heads_before_tails_and_lower_indices_first():
+    lines = [np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[5.0, 5.0], [6.0, 5.0]])]
+    assert polyline_order(lines, np.array([0.0, 0.0])) == [(0, False), (1, False), (2, False)]
+    assert polyline_order(lines, np.array([6.0, 5.0])) == [(2, True), (1, False), (0, False)]
