@@ -61,7 +61,7 @@ class Parameter:
                         raise ValueError
                     return int(number)
                 case "boolean":
-                    return _coerce_bool(value)
+                    return parse_bool(value)
                 case "choice":
                     return self._coerce_choice(value)
                 case "text":
@@ -232,7 +232,8 @@ def _parameter_from_table(name: str, spec: Mapping[str, Any]) -> Parameter:
     return replace(parameter, default=parameter.validate(parameter.default))
 
 
-def _coerce_bool(value: Any) -> bool:
+def parse_bool(value: Any) -> bool:
+    """A boolean from a bool or from the words people type (true/false, yes/no, on/off, 1/0)."""
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()

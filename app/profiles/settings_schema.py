@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import ProfileError
+from parametric_designs.schema import parse_bool
 
 SETTING_TYPES = ("float", "int", "bool", "str", "text")
 SECTIONS = ("printer", "material", "print")
@@ -45,7 +46,7 @@ class SettingSpec:
                         raise ValueError
                     typed = int(float(value))
                 case "bool":
-                    typed = _as_bool(value)
+                    typed = parse_bool(value)
                 case _:
                     if not isinstance(value, str):
                         raise ValueError
@@ -60,17 +61,6 @@ class SettingSpec:
         if self.choices and typed not in self.choices:
             raise ProfileError(f"{self.name} = {typed!r} is not one of {', '.join(self.choices)}")
         return typed
-
-
-def _as_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "on", "1"):
-        return True
-    if text in ("false", "no", "off", "0"):
-        return False
-    raise ValueError(value)
 
 
 @cache
