@@ -2,6 +2,7 @@
 
 Run by hand (not part of the test suite):
     .venv/bin/python tests/benchmarks/bench_slice.py [MESH] [--runs N] [--layer-heights 0.1,0.2,0.3]
+        [--triangle-counts]
 
 Each round runs localfab, CuraEngine and PrusaSlicer one after the other (through ../shared/bench/peers.sh,
 which installs the peers from Debian and holds their settings: 0.2 mm layers, 2 perimeters, 4 top / 4 bottom,
@@ -80,15 +81,41 @@ def layer_heights(mesh: Path, heights: list[float], runs: int) -> None:
             print(f"  layer height {height:.2f} mm: localfab wall median {statistics.median(walls):.2f} s")
 
 
+def triangle_counts(mesh: Path, runs: int) -> None:
+    """localfab alone on the mesh subdivided to 4x its triangles and decimated to 1/4 (decimation needs
+    `pip install fast-simplification`, which trimesh calls)."""
+    import trimesh
+
+    original = trimesh.load(str(mesh), force="mesh")
+    variants = {"as given": original}
+    vertices, faces = trimesh.remesh.subdivide(original.vertices, original.faces)
+    variants["subdivided x4"] = trimesh.Trimesh(vertices, faces)
+    try:
+        variants["decimated /4"] = original.simplify_quadric_decimation(face_count=len(original.faces) // 4)
+    except (ImportError, ModuleNotFoundError):
+        print("  decimation skipped: pip install fast-simplification")
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, variant in variants.items():
+            path = Path(scratch) / f"{name.replace(' ', '-').replace('/', '')}.stl"
+            variant.export(path)
+            walls = [run(localfab_command(path, Path(scratch), []))[0] for _ in range(runs)]
+            print(f"  {name:<14} {len(variant.faces):>8} triangles: localfab wall median "
+                  f"{statistics.median(walls):.2f} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mesh", type=Path, nargs="?", default=SHARED / "corpus" / "meshes" / "3DBenchy.3mf")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--layer-heights", default="", help="also time localfab at these layer heights (mm)")
+    parser.add_argument("--triangle-counts", action="store_true",
+                        help="also time localfab on the mesh subdivided x4 and decimated /4")
     args = parser.parse_args()
     compare(args.mesh, args.runs)
     if args.layer_heights:
         layer_heights(args.mesh, [float(h) for h in args.layer_heights.split(",")], args.runs)
+    if args.triangle_counts:
+        triangle_counts(args.mesh, args.runs)
     return 0
 
 
