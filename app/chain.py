@@ -139,6 +139,8 @@ def fabricate(part: BuiltPart, setup: FdmSetup, *, force: bool = False, progress
         check={"ok": summary["ok"], "counts": summary["counts"], "override": not report.ok},
         estimate=asdict(program.estimate),
         outputs={name: sha256_of(files[name]) for name in HASHED_OUTPUTS},
+        print_profile=({"id": setup.print_profile.id, "name": setup.print_profile.name}
+                       if setup.print_profile is not None else None),
     )
     return Fabrication(recipe=recipe, files=files, report=report, program=program)
 
@@ -196,6 +198,7 @@ def _rebuild_with(recorded: Recipe, template: Template, notes: list[str], progre
         printer=_recorded_profile("printer", recorded.printer),
         material=_recorded_profile("material", recorded.material),
         print_settings={}, settings=settings,
+        print_profile=_recorded_profile("print", recorded.print_profile) if recorded.print_profile else None,
     )
     fabrication = fabricate(part, setup, force=bool(recorded.check.get("override")), progress=progress,
                             cancel=cancel)

@@ -60,6 +60,8 @@ class Recipe:
     check: dict[str, Any]
     estimate: dict[str, Any]
     outputs: dict[str, str]
+    # The print-settings profile the settings started from (its values are in `settings`); None: defaults.
+    print_profile: dict[str, str] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +77,7 @@ class Recipe:
             "check": self.check,
             "estimate": self.estimate,
             "outputs": self.outputs,
+            "print_profile": self.print_profile,
         }
 
     @classmethod
@@ -94,7 +97,10 @@ class Recipe:
         for name in ("id", "version", "content_hash"):
             if not isinstance(data["design"].get(name), str):
                 raise RecipeError(f"recipe.json is damaged: the design has no {name}")
-        return cls(**{name: data[name] for name in fields})
+        print_profile = data.get("print_profile")
+        if print_profile is not None and not isinstance(print_profile, dict):
+            raise RecipeError("recipe.json is damaged: 'print_profile' is not an object")
+        return cls(**{name: data[name] for name in fields}, print_profile=print_profile)
 
 
 @dataclass(frozen=True)

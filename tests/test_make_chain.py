@@ -201,3 +201,13 @@ def test_a_design_carried_in_a_recipe_must_match_its_recorded_hash(made, tmp_pat
     edited.write_bytes(pack_recipe(Recipe.from_json(document), files))
     assert main(["recipe", "rebuild", str(edited)]) == 2
     assert "does not match its recorded content hash" in capsys.readouterr().err
+
+
+def test_the_recipe_names_the_print_profile_it_started_from(tmp_path, capsys):
+    assert main(["make", "box", "--set", "height=20", "--print", "0.30mm-draft", "-o", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["recipe", "show", "--json", str(tmp_path / "box.localfab")]) == 0
+    recipe = json.loads(capsys.readouterr().out)
+    assert recipe["print_profile"]["id"] == "0.30mm-draft" and recipe["settings"]["layer_height"] == 0.3
+    assert main(["recipe", "rebuild", str(tmp_path / "box.localfab")]) == 0
+    assert capsys.readouterr().out.strip().endswith("identical")

@@ -102,7 +102,9 @@ PRINTS = [p.id for p in list_profiles("print")]
 
 def test_the_library_has_the_print_settings_profiles_and_quality_is_the_schema_defaults():
     assert {"0.20mm-quality", "0.15mm-detail", "0.30mm-draft", "0.20mm-strong"} <= set(PRINTS)
-    assert resolve_fdm_setup(print_profile="0.20mm-quality") == resolve_fdm_setup()
+    quality, defaults = resolve_fdm_setup(print_profile="0.20mm-quality"), resolve_fdm_setup()
+    assert (quality.settings, quality.print_settings) == (defaults.settings, defaults.print_settings)
+    assert quality.print_profile.id == "0.20mm-quality" and defaults.print_profile is None
     strong, quality = load_profile("print", "0.20mm-strong").settings, load_profile("print", "0.20mm-quality").settings
     assert strong["perimeters"] > quality["perimeters"] and strong["infill_density"] > quality["infill_density"]
 

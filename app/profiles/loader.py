@@ -50,6 +50,7 @@ class FdmSetup:
     material: Profile
     print_settings: dict[str, Any]
     settings: dict[str, Any]
+    print_profile: Profile | None = None  # None: the schema's default print settings
 
 
 def resources_dir() -> Path:
@@ -102,8 +103,9 @@ def resolve_fdm_setup(printer_id: str = DEFAULT_PRINTER, material_id: str | None
     schema = fdm_schema()
     defaults = {n: s.default for n, s in schema.items() if s.default is not None}
     print_settings = {n: v for n, v in defaults.items() if schema[n].section == "print"}
-    if print_profile:
-        print_settings.update(load_profile("print", print_profile).settings)
+    chosen_print = load_profile("print", print_profile) if print_profile else None
+    if chosen_print is not None:
+        print_settings.update(chosen_print.settings)
     overridden = {}
     for name, value in (overrides or {}).items():
         if name not in schema:
@@ -113,7 +115,8 @@ def resolve_fdm_setup(printer_id: str = DEFAULT_PRINTER, material_id: str | None
         overridden[name] = schema[name].parse(value)
     print_settings.update({n: v for n, v in overridden.items() if schema[n].section == "print"})
     settings = check_settings({**defaults, **print_settings, **printer.settings, **material.settings, **overridden})
-    return FdmSetup(printer=printer, material=material, print_settings=print_settings, settings=settings)
+    return FdmSetup(printer=printer, material=material, print_settings=print_settings, settings=settings,
+                    print_profile=chosen_print)
 
 
 def check_settings(values: Mapping[str, Any]) -> dict[str, Any]:
