@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 
 # Edges sharper than this keep separate normals on each side: flat faces stay flat, fillets shade round.
 SHARP_EDGE_DEG = 30.0
-# How long closing the window waits for a cancelled build to stop; the build polls its cancel flag every 50 ms.
+# How long closing the window waits for a cancelled build to stop; a build polls its cancel flag every 5 ms,
+# an OpenSCAD render every 50 ms.
 SHUTDOWN_WAIT_MS = 10_000
 
 
