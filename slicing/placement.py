@@ -1,8 +1,9 @@
 """Parts on the bed: scale, rotate, lay a face down, arrange several parts without overlap, spot unit mistakes.
 
 Everything is in millimetres, with the bed's front-left corner at the origin, X to the right, Y to the back
-and Z up. Every function returns new meshes and leaves its inputs as they were; the same inputs give the same
-placement, so a placed part slices to the same G-code every time.
+and Z up. Every function takes a TriangleMesh or a trimesh.Trimesh and gives back the same kind; it returns
+new meshes and leaves its inputs as they were; the same inputs give the same placement, so a placed part
+slices to the same G-code every time.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import trimesh
 
 from slicing.errors import SlicingError
-from slicing.mesh import place_on_bed
+from slicing.mesh import AnyMesh, place_on_bed
+from slicing.triangles import TriangleMesh, concatenated
 
 # A part whose largest extent is outside these limits was most likely drawn in other units.
 SMALLEST_LIKELY_PART_MM = 1.0
@@ -47,7 +48,7 @@ class UnitHint:
         return f"{name} is {size} across: was it drawn in {self.units}? use --scale {self.scale:g}"
 
 
-def unit_hint(mesh: trimesh.Trimesh) -> UnitHint | None:
+def unit_hint(mesh: AnyMesh) -> UnitHint | None:
     """A UnitHint when the mesh's largest extent is under 1 mm or over 1 m, else None."""
     largest = float(np.max(mesh.extents)) if len(mesh.vertices) else 0.0
     if largest <= 0.0 or SMALLEST_LIKELY_PART_MM <= largest <= LARGEST_LIKELY_PART_MM:
@@ -79,7 +80,7 @@ def _checked_factors(factors: Sequence[float]) -> tuple[float, float, float]:
     return x, y, z
 
 
-def scaled(mesh: trimesh.Trimesh, factor: float | Sequence[float]) -> trimesh.Trimesh:
+def scaled(mesh: AnyMesh, factor: float | Sequence[float]) -> AnyMesh:
     """A copy of `mesh` scaled about the origin by one factor, or by (x, y, z) factors."""
     factors = _checked_factors([factor] * 3 if np.isscalar(factor) else list(factor))
     result = mesh.copy()
@@ -88,7 +89,7 @@ def scaled(mesh: trimesh.Trimesh, factor: float | Sequence[float]) -> trimesh.Tr
     return result
 
 
-def rotated_z(mesh: trimesh.Trimesh, degrees: float) -> trimesh.Trimesh:
+def rotated_z(mesh: AnyMesh, degrees: float) -> AnyMesh:
     """A copy of `mesh` turned by `degrees` (counter-clockwise seen from above) about a vertical axis through
     the centre of its bounding box."""
     if not math.isfinite(degrees):
@@ -96,28 +97,39 @@ def rotated_z(mesh: trimesh.Trimesh, degrees: float) -> trimesh.Trimesh:
     result = mesh.copy()
     if degrees % 360.0 != 0.0:
         centre = (mesh.bounds[0] + mesh.bounds[1]) / 2.0
-        result.apply_transform(trimesh.transformations.rotation_matrix(math.radians(degrees), [0, 0, 1], centre))
+        result.apply_transform(_turn_about_vertical(math.radians(degrees), centre))
     return result
 
 
-def face_down(mesh: trimesh.Trimesh, face: int) -> trimesh.Trimesh:
+def _turn_about_vertical(radians: float, centre: np.ndarray) -> np.ndarray:
+    """The 4x4 matrix turning points by `radians` (counter-clockwise from above) about the vertical through
+    `centre`."""
+    cos, sin = math.cos(radians), math.sin(radians)
+    turn = np.array([[cos, -sin, 0.0, 0.0], [sin, cos, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]])
+    turn[:2, 3] = centre[:2] - turn[:2, :2] @ centre[:2]
+    return turn
+
+
+def face_down(mesh: AnyMesh, face: int) -> AnyMesh:
     """A copy of `mesh` rotated so that facet `face` (an index into mesh.faces) faces the bed (normal -Z)."""
     if not 0 <= face < len(mesh.faces):
         raise PlacementError(f"the part has facets 0 to {len(mesh.faces) - 1}: there is no facet {face}")
     normal = np.asarray(mesh.face_normals[face], dtype=np.float64)
     if not np.isfinite(normal).all() or np.linalg.norm(normal) < 0.5:
         raise PlacementError(f"facet {face} has no area, so it has no side to lay down: choose another facet")
+    import trimesh  # laying a part down is rare; plain slicing does not pay for the import
+
     result = mesh.copy()
     result.apply_transform(trimesh.geometry.align_vectors(normal, [0.0, 0.0, -1.0]))
     return result
 
 
-def largest_flat_face(mesh: trimesh.Trimesh) -> int:
+def largest_flat_face(mesh: AnyMesh) -> int:
     """The index of a facet on the largest flat side of the part's convex hull: the side it stands best on.
 
     Coplanar hull facets are summed into one side; ties go to the lowest facet index, so the answer is fixed.
     """
-    hull = mesh.convex_hull
+    hull = (mesh.to_trimesh() if isinstance(mesh, TriangleMesh) else mesh).convex_hull
     normals = np.round(hull.face_normals, 4)
     offsets = np.round(np.einsum("ij,ij->i", hull.face_normals, hull.triangles[:, 0]), 3)
     keys = np.column_stack([normals, offsets])
@@ -128,14 +140,14 @@ def largest_flat_face(mesh: trimesh.Trimesh) -> int:
     return int(np.argmax(mesh.face_normals @ best_normal - 1e-6 * np.arange(len(mesh.faces))))
 
 
-def footprint(mesh: trimesh.Trimesh) -> tuple[np.ndarray, np.ndarray]:
+def footprint(mesh: AnyMesh) -> tuple[np.ndarray, np.ndarray]:
     """The (low, high) XY corners of the part's footprint on the bed: the box around its convex hull's shadow."""
     low, high = mesh.bounds
     return low[:2].copy(), high[:2].copy()
 
 
-def arrange(meshes: Sequence[trimesh.Trimesh], bed_size_x: float, bed_size_y: float, spacing: float = 5.0,
-            margin: float = 0.0) -> list[trimesh.Trimesh]:
+def arrange(meshes: Sequence[AnyMesh], bed_size_x: float, bed_size_y: float, spacing: float = 5.0,
+            margin: float = 0.0) -> list[AnyMesh]:
     """Copies of `meshes` standing on the bed (lowest point z = 0), side by side without overlap.
 
     Parts are packed in rows (shelves) from the front-left, tallest footprint (in Y) first, `spacing` mm
@@ -194,15 +206,19 @@ def _shelf_pack(sizes: np.ndarray, order: Sequence[int], usable: np.ndarray,
     return corners, fitted
 
 
-def copies(meshes: Sequence[trimesh.Trimesh], count: int) -> list[trimesh.Trimesh]:
+def copies(meshes: Sequence[AnyMesh], count: int) -> list[AnyMesh]:
     """`count` copies of every mesh, in order (a, a, b, b for two copies of a and b)."""
     if not 1 <= count <= MAX_COPIES:
         raise PlacementError(f"--copies {count}: ask for 1 to {MAX_COPIES} copies")
     return [mesh.copy() for mesh in meshes for _ in range(count)]
 
 
-def combined(meshes: Sequence[trimesh.Trimesh]) -> trimesh.Trimesh:
+def combined(meshes: Sequence[AnyMesh]) -> AnyMesh:
     """One mesh holding every placed part (bodies stay separate; the slicer unites them layer by layer)."""
     if len(meshes) == 1:
         return meshes[0]
+    if all(isinstance(mesh, TriangleMesh) for mesh in meshes):
+        return concatenated(list(meshes))
+    import trimesh  # trimesh meshes come from callers that have imported it already
+
     return trimesh.util.concatenate(list(meshes))

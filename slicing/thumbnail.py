@@ -8,10 +8,15 @@ same bytes for the same mesh.
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import numpy as np
-import trimesh
 from PIL import Image, ImageDraw
+
+if TYPE_CHECKING:
+    import trimesh
+
+    from slicing.triangles import TriangleMesh
 
 # Isometric view: looking down at 35.26 degrees from the front-right corner.
 _VIEW_DIRECTION = np.array([1.0, -1.0, 1.0]) / np.sqrt(3.0)
@@ -24,7 +29,7 @@ _MARGIN = 0.06
 _MAX_FACETS = 60_000
 
 
-def render_thumbnail(mesh: trimesh.Trimesh, size: int = 256) -> bytes:
+def render_thumbnail(mesh: TriangleMesh | trimesh.Trimesh, size: int = 256) -> bytes:
     """PNG bytes of `mesh` seen from above front-right, `size` pixels square, transparent background."""
     triangles = np.asarray(mesh.triangles, dtype=np.float64)
     normals = np.asarray(mesh.face_normals, dtype=np.float64)

@@ -4,6 +4,7 @@ supports, brim, travel, seams, cooling, thin walls, G-code flavours, header and 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import math
 import re
 from pathlib import Path
@@ -13,12 +14,17 @@ import pytest
 import shapely
 import trimesh
 
-from slicing.errors import MeshError
+from slicing.errors import MeshError, SlicingError
 from slicing.fdm import slice_mesh
 from slicing.fdm.features import FEATURES
+from slicing.fdm.machine_limits_gcode import machine_limits_gcode
+from slicing.fdm.plan import IslandToolpaths, feature_speeds, plan_layer
 from slicing.fdm.polygons import islands, to_mm
 from slicing.fdm.section import make_sectioner
 from slicing.fdm.settings import FdmSettings
+from slicing.fdm.travel import Routing
+from slicing.gcode.commands import read_machine_commands
+from slicing.gcode.limits import MachineLimits
 from slicing.gcode.parse import parse_gcode
 from slicing.mesh import load_mesh, place_on_bed
 from tests.test_fdm_slicer import extrusions, make_settings
@@ -30,7 +36,9 @@ def section_geometry(mesh: trimesh.Trimesh, z: float) -> shapely.Geometry:
     return shapely.union_all(polygons) if polygons else shapely.Polygon()
 
 
-def assert_inside_sections(program, mesh, settings, *, skip=("Skirt", "Support material")) -> int:
+def assert_inside_sections(
+    program, mesh, settings, *, skip=("Skirt", "Support material", "Support material interface")
+) -> int:
     """Every extrusion of every layer lies in that layer's section grown by half a line; returns how many."""
     sectioner, _ = make_sectioner(mesh)
     checked = 0
@@ -183,10 +191,13 @@ def test_supports_hold_up_overhangs_and_keep_their_gaps_from_the_part():
     program = slice_mesh(mesh, settings)
     moves = parse_gcode(program.gcode)
     assert not moves.unknown_commands
-    support = extrusions(moves) & (moves.feature == "Support material")
+    support = extrusions(moves) & np.isin(moves.feature, ["Support material", "Support material interface"])
     layers = sorted(set(moves.layer[support].tolist()))
     # The cap starts at z = 10 (layer 50); one layer is left free under it.
     assert layers == list(range(0, 49))
+    # The top three layers of the column are its interface (support_material_interface_layers = 3).
+    interface = support & (moves.feature == "Support material interface")
+    assert sorted(set(moves.layer[interface].tolist())) == [46, 47, 48]
     for layer in layers:
         rows = support & (moves.layer == layer)
         z = program.layer_z[layer] - 0.1
@@ -310,6 +321,9 @@ def test_each_flavour_writes_its_own_dialect_and_parses_back(flavor):
         assert "G10 P0 S210" in after_first and "M104" not in after_first
     else:
         assert "M104 S210" in after_first
+    # RepRapFirmware deprecates M107: the fan goes off with M106 S0 there.
+    fan_off = "M106 S0" if flavor == "reprapfirmware" else "M107"
+    assert f"\n{fan_off} ; the first layer prints without fan\n" in text
 
 
 def test_header_has_the_estimate_in_prusaslicer_wording_and_a_thumbnail():
@@ -384,3 +398,193 @@ def test_the_moves_recorded_while_writing_are_what_the_gcode_parses_back_to(opti
     for name in ("start", "end", "e", "feed", "layer", "feature"):
         assert np.array_equal(getattr(recorded, name), getattr(parsed, name)), name
     assert recorded.layer_z == parsed.layer_z and recorded.dwell_s == parsed.dwell_s
+
+
+# --- perimeter order, extrusion widths, travel routing ------------------------------------------------------
+
+
+def first_loop_feature_of_each_layer(moves) -> list[str]:
+    """The perimeter feature each layer of the part extrudes first."""
+    rows = extrusions(moves) & np.isin(moves.feature, ["External perimeter", "Perimeter"])
+    firsts = {}
+    for layer, feature in zip(moves.layer[rows].tolist(), moves.feature[rows].tolist(), strict=True):
+        firsts.setdefault(layer, feature)
+    return [firsts[layer] for layer in sorted(firsts)]
+
+
+@pytest.mark.parametrize("external_first", [False, True])
+def test_external_perimeters_first_turns_the_order_of_the_loops_round(external_first):
+    settings = make_settings(perimeters=3, external_perimeters_first=external_first)
+    moves = parse_gcode(slice_mesh(box([20, 20, 2], [110, 110, 1]), settings).gcode)
+    expected = "External perimeter" if external_first else "Perimeter"
+    assert first_loop_feature_of_each_layer(moves) == [expected] * 10
+
+
+WIDTHS = {
+    "External perimeter": 0.5,
+    "Perimeter": 0.42,
+    "Internal infill": 0.6,
+    "Solid infill": 0.4,
+    "Top solid infill": 0.38,
+}
+
+
+def e_per_mm(moves, rows) -> np.ndarray:
+    return moves.e[rows] / np.linalg.norm(moves.end[rows, :2] - moves.start[rows, :2], axis=1)
+
+
+def test_each_feature_extrudes_at_its_own_width_and_the_loops_sit_where_their_widths_put_them():
+    settings = make_settings(
+        external_perimeter_extrusion_width=0.5, perimeter_extrusion_width=0.42, infill_extrusion_width=0.6,
+        solid_infill_extrusion_width=0.4, top_infill_extrusion_width=0.38, first_layer_extrusion_width=0.55,
+    )
+    gcode = slice_mesh(box([20, 20, 6], [110, 110, 3]), settings).gcode
+    moves = parse_gcode(gcode)
+    area = math.pi * (settings.filament_diameter / 2.0) ** 2
+    part = extrusions(moves)
+    for feature, width in WIDTHS.items():
+        rows = part & (moves.feature == feature) & (moves.layer > 0)
+        assert rows.any(), feature
+        assert np.allclose(e_per_mm(moves, rows), width * settings.layer_height / area, rtol=2e-3), feature
+    first = extrusions(moves) & (moves.layer == 0) & (moves.feature != "Gap fill")
+    first |= extrusions(moves, skirt=True)
+    assert np.allclose(e_per_mm(moves, first), 0.55 * settings.first_layer_height / area, rtol=2e-3)
+    assert ";WIDTH:0.500" in gcode and ";WIDTH:0.420" in gcode
+    # The external loop's centre-line half its width in from the side at x = 100, the next loop against it.
+    layer = moves.layer == 2  # a solid layer
+    for feature, inset in (("External perimeter", 0.25), ("Perimeter", 0.5 + 0.21)):
+        x = moves.end[part & layer & (moves.feature == feature), 0]
+        assert x.min() == pytest.approx(100.0 + inset, abs=2e-3), feature
+    # Infill reaches infill_overlap of the inner perimeter's width into it.
+    solid = moves.end[part & layer & (moves.feature == "Solid infill"), 0]
+    assert solid.min() == pytest.approx(100.0 + 0.5 + 0.42 - 0.1 * 0.42, abs=5e-3)
+
+
+def test_widths_left_at_zero_keep_the_line_width_and_write_no_width_comments():
+    settings = make_settings()
+    gcode = slice_mesh(box([20, 20, 2], [110, 110, 1]), settings).gcode
+    assert ";WIDTH:" not in gcode
+
+
+def c_shape() -> shapely.Polygon:
+    """30 x 30 mm with a notch 20 mm deep and 10 mm wide cut in from the right: two arms joined on the left."""
+    return shapely.box(100, 100, 130, 130).difference(shapely.box(110, 110, 130, 120))
+
+
+def plan_two_arms(routing):
+    """The plan of one C-shaped island with an infill line in each arm, printed one after the other."""
+    walls = c_shape()
+    lines = [np.array([[112.0, 105.0], [128.0, 105.0]]), np.array([[128.0, 125.0], [112.0, 125.0]])]
+    island = IslandToolpaths(
+        loops=(),
+        infill=(("Solid infill", lines),),
+        inside=walls.buffer(-1.125, join_style="mitre"),
+        walls=walls,
+    )
+    speeds = feature_speeds(make_settings(), first_layer=False)
+    plan, _ = plan_layer([island], [], top_z=0.4, height=0.2, speeds=speeds, start=np.array([112.0, 105.0]),
+                         routing=routing)
+    return plan, walls
+
+
+def test_avoid_crossing_perimeters_routes_a_travel_round_the_notch_inside_the_island_without_retraction():
+    plan, walls = plan_two_arms(Routing(margin=0.45))
+    first, second = plan.paths
+    assert second.travel is not None and len(second.travel) >= 2 and not second.retract
+    route = shapely.LineString(np.vstack([first.points[-1], second.travel, second.points[0]]))
+    assert walls.buffer(1e-3).covers(route)
+    assert not route.intersects(shapely.box(110.5, 110.5, 130, 119.5))  # the notch
+    # The shortest way: round the two inner corners of the notch, turning the margin (one external
+    # perimeter's width) inside them.
+    assert route.length == pytest.approx(2 * math.hypot(128 - 109.55, 109.55 - 105) + 120.45 - 109.55, abs=0.01)
+
+
+def test_without_avoid_crossing_or_past_the_detour_limit_the_travel_goes_straight_and_retracts():
+    for routing in (None, Routing(margin=0.45, max_detour=5.0)):
+        plan, _ = plan_two_arms(routing)
+        assert plan.paths[1].travel is None and plan.paths[1].retract
+
+
+@pytest.mark.parametrize(("travel_speed_z", "feed"), [(0.0, 150.0), (8.0, 8.0)])
+def test_layer_changes_and_z_hops_go_at_travel_speed_z_or_at_travel_speed_when_it_is_zero(travel_speed_z, feed):
+    settings = make_settings(travel_speed=150.0, travel_speed_z=travel_speed_z, retract_lift=0.4)
+    moves = parse_gcode(slice_mesh(box([10, 10, 1], [110, 110, 0.5]), settings).gcode)
+    z_only = (moves.end[:, 2] != moves.start[:, 2]) & np.all(moves.end[:, :2] == moves.start[:, :2], axis=1)
+    last_extrusion = np.flatnonzero(extrusions(moves))[-1]
+    z_only &= (moves.layer >= 0) & (np.arange(len(moves)) < last_extrusion)  # the end G-code has its own
+    assert z_only.sum() >= 8  # up and down around each hop, up at each layer change
+    assert set(moves.feed[z_only].tolist()) == {feed}
+
+
+@pytest.mark.parametrize("avoid", [False, True])
+def test_with_avoid_crossing_perimeters_no_travel_inside_a_layer_leaves_the_part(avoid):
+    outline = c_shape()
+    mesh = trimesh.creation.extrude_polygon(outline, 2.0)
+    settings = make_settings(avoid_crossing_perimeters=avoid, infill_density=40.0, skirt_loops=0)
+    moves = parse_gcode(slice_mesh(mesh, settings).gcode)
+    travel = (moves.e == 0.0) & np.any(moves.end[:, :2] != moves.start[:, :2], axis=1) & (moves.layer > 0)
+    travel &= moves.start[:, 2] == moves.end[:, 2]
+    part = outline.buffer(1e-2)
+    # Moves from one point of the part to another (leaving out the park move of the end G-code).
+    for ends in (moves.start, moves.end):
+        travel &= shapely.covers(part, shapely.points(ends[:, :2]))
+    segments = shapely.linestrings(np.stack([moves.start[travel, :2], moves.end[travel, :2]], axis=1))
+    assert travel.sum() > 20
+    # Without the setting, some travel cuts across the notch, so the check below does look at something.
+    assert shapely.covers(part, segments).all() == avoid
+
+
+@pytest.mark.parametrize(("layers", "gap"), [(3, 0.0), (2, 0.5)])
+def test_support_interface_is_dense_under_the_part_and_sparse_below(layers, gap):
+    settings = make_settings(support_material=True, support_material_interface_layers=layers,
+                             support_material_interface_spacing=gap, support_material_extrusion_width=0.4)
+    moves = parse_gcode(slice_mesh(mushroom(), settings).gcode)
+    interface = extrusions(moves) & (moves.feature == "Support material interface")
+    assert sorted(set(moves.layer[interface].tolist())) == list(range(49 - layers, 49))
+    # Lines along Y, across the sparse support lines (along X), each 0.4 mm + the gap from the next.
+    step = moves.end[interface, :2] - moves.start[interface, :2]
+    assert np.all(np.abs(step[:, 0]) < 1e-6)
+    xs = np.unique(np.round(moves.start[interface & (moves.layer == 47), 0], 3))
+    assert np.allclose(np.diff(xs), 0.4 + gap, atol=2e-3)
+    area = math.pi * (settings.filament_diameter / 2.0) ** 2
+    assert np.allclose(e_per_mm(moves, interface), 0.4 * settings.layer_height / area, rtol=2e-3)
+    sparse = extrusions(moves) & (moves.feature == "Support material") & (moves.layer == 30)
+    assert np.allclose(np.diff(np.unique(np.round(moves.start[sparse, 1], 3))), 2.0, atol=2e-3)
+    assert np.allclose(e_per_mm(moves, sparse), 0.4 * settings.layer_height / area, rtol=2e-3)
+
+
+@pytest.mark.parametrize(
+    ("ranges", "supported"), [("", True), ("0-5", True), ("9.5-11", False), ("1-2, 10-10.4", False)]
+)
+def test_support_blockers_leave_the_overhangs_in_their_height_ranges_unsupported(ranges, supported):
+    settings = make_settings(support_material=True, support_material_blocker_z=ranges)
+    moves = parse_gcode(slice_mesh(mushroom(), settings).gcode)
+    support = extrusions(moves) & (moves.feature == "Support material")
+    assert support.any() == supported
+    if supported:  # a blocker below the overhang does not cut the column standing through it
+        assert set(range(0, 46)) <= set(moves.layer[support].tolist())
+
+
+def test_a_support_blocker_range_that_cannot_be_read_is_refused_saying_how_to_write_it():
+    with pytest.raises(SlicingError, match="'5-2' is not a height range"):
+        slice_mesh(mushroom(), make_settings(support_material=True, support_material_blocker_z="0-1,5-2"))
+
+
+def test_no_interface_layers_leave_the_whole_column_sparse():
+    moves = parse_gcode(slice_mesh(mushroom(), make_settings(support_material=True,
+                                                             support_material_interface_layers=0)).gcode)
+    assert "Support material interface" not in set(moves.feature.tolist())
+
+
+def test_machine_limits_are_written_for_marlin_2_when_asked_and_read_back_as_the_limits_set():
+    settings = make_settings(emit_machine_limits=True, gcode_flavor="marlin2", machine_max_acceleration_x=1250.0,
+                             machine_max_feedrate_z=12.5, machine_max_jerk_x=8.0)
+    lines = machine_limits_gcode(settings)
+    assert [line.split()[0] for line in lines] == ["M201", "M203", "M204", "M205"]
+    read = {name: value for _, name, value in read_machine_commands("\n".join(lines) + "\nG1 X1\n").changes}
+    limits = MachineLimits.from_settings(settings.as_dict())
+    assert len(read) == 15
+    assert all(getattr(limits, name) == pytest.approx(value) for name, value in read.items())
+    assert read["max_acceleration_x"] == 1250.0 and read["max_feedrate_z"] == 12.5 and read["max_jerk_x"] == 8.0
+    assert machine_limits_gcode(dataclasses.replace(settings, emit_machine_limits=False)) == []
+    assert machine_limits_gcode(dataclasses.replace(settings, gcode_flavor="klipper")) == []

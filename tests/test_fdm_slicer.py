@@ -370,7 +370,7 @@ def test_cancel_stops_slicing_and_progress_runs_from_zero_to_one():
     slice_mesh(solid_cube(), make_settings(), progress=lambda f, stage: reports.append((f, stage)))
     fractions = [fraction for fraction, _ in reports]
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
-    assert {"slice", "perimeters", "surfaces", "infill", "plan", "gcode"} <= {stage for _, stage in reports}
+    assert {"slice", "perimeters", "infill", "plan", "gcode"} <= {stage for _, stage in reports}
 
     polls = iter(range(1000))
     with pytest.raises(SliceCancelled):

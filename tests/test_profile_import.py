@@ -288,7 +288,7 @@ def test_percentages_resolve_against_the_settings_they_are_shares_of(tmp_path):
     assert print_["solid_infill_speed"] == 80  # 80% of infill_speed 100
     assert print_["first_layer_height"] == pytest.approx(0.225)  # 75% of layer_height 0.3
     assert print_["infill_density"] == 20
-    assert print_["line_width"] == pytest.approx(0.45)  # perimeter width 0 -> extrusion_width 150% of 0.3
+    assert print_["line_width"] == pytest.approx(0.9)  # perimeter width 0 -> extrusion_width 150% of nozzle 0.6
     assert print_["first_layer_speed"] == 15  # 50% of the slowest speed, 30
     assert any("first_layer_speed = 50%" in w for w in report.warnings)
 
@@ -342,6 +342,41 @@ def flat_config(tmp_path: Path, **changes: str) -> Path:
     path = tmp_path / "config.ini"
     path.write_text("".join(f"{k} = {v}\n" for k, v in values.items()), encoding="utf-8")
     return path
+
+
+def test_feature_widths_take_mm_or_a_share_of_the_nozzle_and_fall_back_to_extrusion_width(tmp_path):
+    report = import_prusaslicer_ini(flat_config(
+        tmp_path, extrusion_width="0.5", perimeter_extrusion_width="0.45", external_perimeter_extrusion_width="110%",
+        infill_extrusion_width="0", solid_infill_extrusion_width="0.42", top_infill_extrusion_width="100%",
+        first_layer_extrusion_width="0", support_material_extrusion_width="0.35"))
+    print_ = report.profile("print").settings
+    assert print_["line_width"] == pytest.approx(0.45)
+    assert print_["external_perimeter_extrusion_width"] == pytest.approx(0.44)  # 110% of nozzle 0.4
+    assert print_["perimeter_extrusion_width"] == pytest.approx(0.45)
+    assert print_["infill_extrusion_width"] == pytest.approx(0.5)  # 0: extrusion_width
+    assert print_["solid_infill_extrusion_width"] == pytest.approx(0.42)
+    assert print_["top_infill_extrusion_width"] == pytest.approx(0.4)
+    assert print_["support_material_extrusion_width"] == pytest.approx(0.35)
+    assert "first_layer_extrusion_width" not in print_  # 0: each feature's own width, localfab's default too
+    assert not {k for k in report.ignored if k.endswith("extrusion_width")}
+
+
+def test_travel_support_interface_and_machine_limit_settings_carry_over(tmp_path):
+    report = import_prusaslicer_ini(flat_config(
+        tmp_path, external_perimeters_first="1", avoid_crossing_perimeters="1",
+        avoid_crossing_perimeters_max_detour="20", travel_speed_z="10", support_material_interface_layers="2",
+        support_material_interface_spacing="0.2"))
+    settings = {**report.profile("print").settings, **report.profile("printer").settings}
+    assert settings["external_perimeters_first"] is True and settings["avoid_crossing_perimeters"] is True
+    assert settings["avoid_crossing_perimeters_max_detour"] == 20 and settings["travel_speed_z"] == 10
+    assert settings["support_material_interface_layers"] == 2
+    assert settings["support_material_interface_spacing"] == pytest.approx(0.2)
+    limits = import_prusaslicer_ini(flat_config(tmp_path, machine_limits_usage="emit_to_gcode"))
+    assert limits.profile("printer").settings["emit_machine_limits"] is True
+    estimate_only = import_prusaslicer_ini(flat_config(tmp_path, machine_limits_usage="time_estimate_only"))
+    assert estimate_only.profile("printer").settings["emit_machine_limits"] is False
+    share = import_prusaslicer_ini(flat_config(tmp_path, avoid_crossing_perimeters_max_detour="50%"))
+    assert any("avoid_crossing_perimeters_max_detour = 50%" in w for w in share.warnings)
 
 
 def test_an_import_names_what_to_import(tmp_path):

@@ -110,7 +110,7 @@ def _check(args: argparse.Namespace) -> int:
 
     setup = resolve_fdm_setup(args.printer, args.material, print_profile=args.print_profile)
     mesh, placement = _placed(args, [args.part], setup.settings)
-    report = check_fdm(mesh, setup.settings)
+    report = check_fdm(mesh.to_trimesh(), setup.settings)
     data = {**report.as_dict(), "placement": placement}
 
     def text() -> str:
@@ -140,7 +140,7 @@ def _placed(args: argparse.Namespace, paths: Sequence[Path], settings: Mapping[s
     """The parts of `paths` scaled, turned, copied and arranged on the bed as the placement flags ask, as one
     mesh, and what a person should know about the placement. A part of an unlikely size (drawn in other units)
     is reported on stderr, one line each, and in the returned record."""
-    from slicing.mesh import load_mesh
+    from slicing.mesh import read_mesh
     from slicing.placement import (
         arrange,
         combined,
@@ -156,7 +156,7 @@ def _placed(args: argparse.Namespace, paths: Sequence[Path], settings: Mapping[s
     factors = parse_scale(args.scale)
     meshes, warnings = [], []
     for path in paths:
-        mesh = load_mesh(path)
+        mesh = read_mesh(path)
         if args.lay_flat:
             mesh = face_down(mesh, largest_flat_face(mesh))
         mesh = rotated_z(scaled(mesh, factors), args.rotate)

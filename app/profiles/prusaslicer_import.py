@@ -64,6 +64,9 @@ DIRECT_KEYS = {
     "infill_speed": "infill_speed",
     "skirts": "skirt_loops",
     "skirt_distance": "skirt_distance",
+    "travel_speed_z": "travel_speed_z",
+    "support_material_interface_layers": "support_material_interface_layers",
+    "support_material_interface_spacing": "support_material_interface_spacing",
     **{
         f"machine_max_{kind}_{axis}": f"machine_max_{kind}_{axis}"
         for kind, axes in (
@@ -73,6 +76,22 @@ DIRECT_KEYS = {
         )
         for axis in axes
     },
+}
+# PrusaSlicer switches (0 or 1) -> schema key.
+SWITCH_KEYS = {
+    "external_perimeters_first": "external_perimeters_first",
+    "avoid_crossing_perimeters": "avoid_crossing_perimeters",
+}
+# PrusaSlicer's per-feature extrusion widths -> schema key. Each is in mm or a percentage of the nozzle
+# diameter; 0 takes extrusion_width (the first layer's: each feature's own width), and 0 there too is "auto".
+FEATURE_WIDTH_KEYS = {
+    "external_perimeter_extrusion_width": "external_perimeter_extrusion_width",
+    "perimeter_extrusion_width": "perimeter_extrusion_width",
+    "infill_extrusion_width": "infill_extrusion_width",
+    "solid_infill_extrusion_width": "solid_infill_extrusion_width",
+    "top_infill_extrusion_width": "top_infill_extrusion_width",
+    "support_material_extrusion_width": "support_material_extrusion_width",
+    "first_layer_extrusion_width": "first_layer_extrusion_width",
 }
 # Speeds for which PrusaSlicer reads 0 as "automatic" (from the volumetric limit), which localfab cannot do.
 AUTO_SPEEDS = ("perimeter_speed", "infill_speed", "external_perimeter_speed", "solid_infill_speed")
@@ -323,6 +342,10 @@ def _convert(values: Mapping[str, str], *, names: Mapping[str, str], fallback_na
     _map_print_speeds(conv)
     _map_first_layer_height(conv)
     _map_line_width(conv)
+    _map_feature_widths(conv)
+    _map_switches(conv)
+    _map_max_detour(conv)
+    _map_machine_limits_usage(conv)
     _map_fan(conv)
     _map_flavor(conv)
     _warn_unsupported(conv)
@@ -450,24 +473,72 @@ def _map_first_layer_height(conv: _Conversion) -> None:
 
 def _map_line_width(conv: _Conversion) -> None:
     """localfab's one line_width is PrusaSlicer's perimeter width: perimeter_extrusion_width, else
-    extrusion_width, else (both 0, "auto") 1.125 x the nozzle diameter. A percentage is of the layer height."""
+    extrusion_width, else (both 0, "auto") 1.125 x the nozzle diameter."""
     for key in ("perimeter_extrusion_width", "extrusion_width"):
-        got = conv.number(key, percent=True)
-        if got is None or got[0] == 0.0:
-            continue
-        value, is_percent = got
-        if is_percent:
-            if "layer_height" not in conv.settings:
-                continue
-            value = round(conv.settings["layer_height"] * value / 100.0, 4)
-        conv.set("line_width", value, key)
-        return
+        value = _width_mm(conv, key)
+        if value:
+            conv.set("line_width", value, key)
+            return
     # Both absent or 0: PrusaSlicer's default for both is 0, "auto".
     if "nozzle_diameter" in conv.settings and "print" in conv.kinds:
         width = round(conv.settings["nozzle_diameter"] * AUTO_WIDTH_PER_NOZZLE, 4)
         conv.set("line_width", width, "extrusion_width", raw="0 (auto)")
         conv.warnings.append(f"the extrusion widths are automatic (0): line_width = {width:g} mm, PrusaSlicer's "
                              f"{AUTO_WIDTH_PER_NOZZLE:g} x nozzle diameter for perimeters")
+
+
+def _map_feature_widths(conv: _Conversion) -> None:
+    """Each feature's width: its own, else extrusion_width; left at 0 (line_width) when both are 0."""
+    default = _width_mm(conv, "extrusion_width")
+    for ps_key, name in FEATURE_WIDTH_KEYS.items():
+        value = _width_mm(conv, ps_key)
+        if not value and ps_key != "first_layer_extrusion_width":
+            value = default
+        if value:
+            conv.set(name, value, ps_key)
+
+
+def _width_mm(conv: _Conversion, key: str) -> float | None:
+    """A PrusaSlicer extrusion width in mm (a percentage is of the nozzle diameter); None when absent, and
+    when a percentage comes without the nozzle diameter (with a warning)."""
+    got = conv.number(key, percent=True)
+    if got is None:
+        return None
+    value, is_percent = got
+    if not is_percent or value == 0.0:
+        return value
+    if "nozzle_diameter" not in conv.settings:
+        conv.warnings.append(f"{key} = {conv.values[key]} is a share of the nozzle diameter, which the source "
+                             "does not give: it keeps localfab's default")
+        return None
+    return round(conv.settings["nozzle_diameter"] * value / 100.0, 4)
+
+
+def _map_switches(conv: _Conversion) -> None:
+    for ps_key, name in SWITCH_KEYS.items():
+        value = _first(conv.raw(ps_key))
+        if value is not None:
+            conv.set(name, value, ps_key)
+
+
+def _map_machine_limits_usage(conv: _Conversion) -> None:
+    """emit_to_gcode writes the limits at the start of the G-code; PrusaSlicer's other choices do not."""
+    usage = _unquote(conv.raw("machine_limits_usage") or "")
+    if usage:
+        conv.set("emit_machine_limits", usage == "emit_to_gcode", "machine_limits_usage")
+
+
+def _map_max_detour(conv: _Conversion) -> None:
+    """avoid_crossing_perimeters_max_detour: mm carry over; a percentage of each travel's length cannot."""
+    got = conv.number("avoid_crossing_perimeters_max_detour", percent=True)
+    if got is None:
+        return
+    value, is_percent = got
+    if is_percent and value != 0.0:
+        conv.warnings.append(f"avoid_crossing_perimeters_max_detour = {value:g}% is a share of each travel, "
+                             "which localfab does not have: routed travels may be any length")
+        return
+    conv.set("avoid_crossing_perimeters_max_detour", value, "avoid_crossing_perimeters_max_detour")
 
 
 def _map_fan(conv: _Conversion) -> None:
@@ -529,10 +600,6 @@ def _warn_unsupported(conv: _Conversion) -> None:
         if any(line.split(";", 1)[0].strip() for line in text.splitlines()):
             conv.warnings.append(f"{key} is not imported: localfab has no per-material G-code (it often sets "
                                  "linear advance, M900 K, for the filament)")
-    if _unquote(conv.raw("machine_limits_usage") or "") == "emit_to_gcode":
-        conv.warnings.append("machine_limits_usage = emit_to_gcode: PrusaSlicer writes M201/M203/M204/M205 with the "
-                             "limits at the start; localfab uses them for its time estimate and leaves the "
-                             "firmware's own in force")
     for key, name in (("filament_retract_length", "retract_length"), ("filament_retract_speed", "retract_speed"),
                       ("filament_retract_before_travel", "retract_min_travel")):
         value = conv.raw(key)

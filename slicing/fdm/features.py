@@ -11,6 +11,7 @@ INTERNAL_INFILL = "Internal infill"
 GAP_FILL = "Gap fill"
 SKIRT = "Skirt"
 SUPPORT_MATERIAL = "Support material"
+SUPPORT_MATERIAL_INTERFACE = "Support material interface"
 
 FEATURES = (
     EXTERNAL_PERIMETER,
@@ -23,5 +24,6 @@ FEATURES = (
     GAP_FILL,
     SKIRT,
     SUPPORT_MATERIAL,
+    SUPPORT_MATERIAL_INTERFACE,
 )
 FEATURE_ID = {name: index for index, name in enumerate(FEATURES)}

@@ -1,8 +1,9 @@
 """Gap fill and thin walls: one line down the middle of every strip too narrow for a perimeter loop.
 
 The middle of a strip is its medial axis, approximated by its chordal axis: the boundary is sampled
-densely and triangulated (Delaunay); inside a narrow strip every triangle spans from one side to the
-other, and joining the middles of its edges that cross the strip traces the line down the middle.
+densely and the strip triangulated (constrained Delaunay, by GEOS); inside a narrow strip every
+triangle spans from one side to the other, and joining the middles of its edges that cross the strip
+traces the line down the middle.
 Each line is as wide as the strip is there (twice its distance from the edges), so a wall a little wider
 than one line gets one line of its own width instead of a loop folded onto itself.
 """
@@ -13,7 +14,6 @@ from functools import lru_cache
 
 import numpy as np
 import shapely
-from scipy.spatial import Delaunay
 
 from slicing.fdm.polygons import UNITS_PER_MM, Paths, islands
 
@@ -50,26 +50,19 @@ def _cached(
     return tuple(_medial_lines(shapely.MultiPolygon(polygons), line_width, max_width))
 
 
-def _medial_lines(region: shapely.MultiPolygon, line_width: float, max_width: float) -> list[tuple[np.ndarray, float]]:
+def _medial_lines(region: shapely.Geometry, line_width: float, max_width: float) -> list[tuple[np.ndarray, float]]:
     """Chordal axes of all pieces of `region` at once (one triangulation for all of them)."""
     step = line_width * _SAMPLE_FRACTION
+    region = shapely.segmentize(region, step)
     rings = []
-    for polygon in region.geoms:
+    for polygon in shapely.get_parts(region):
         rings += [polygon.exterior, *polygon.interiors]
-    samples = [shapely.get_coordinates(shapely.segmentize(ring, step))[:-1] for ring in rings]
+    samples = [shapely.get_coordinates(ring)[:-1] for ring in rings]
     ring_sizes = np.array([len(part) for part in samples])
     points = np.concatenate(samples)
     ring_of = np.repeat(np.arange(len(samples)), ring_sizes)
     order = np.concatenate([np.arange(size) for size in ring_sizes])
-    if len(points) < 4:
-        return []
-    try:
-        triangles = Delaunay(points).simplices
-    except Exception:  # all samples on one line (Qhull refuses): no area to fill
-        return []
-    centroids = points[triangles].mean(axis=1)
-    shapely.prepare(region)
-    triangles = triangles[shapely.contains_xy(region, centroids[:, 0], centroids[:, 1])]
+    triangles = _triangles_inside(region, points)
     if not len(triangles):
         return []
     # Edge (a, b) of each triangle; it runs along the boundary when a and b are neighbouring samples.
@@ -104,3 +97,20 @@ def _medial_lines(region: shapely.MultiPolygon, line_width: float, max_width: fl
         result.append((shapely.get_coordinates(line), width))
     result.sort(key=lambda item: (round(float(item[0][0, 0]), 6), round(float(item[0][0, 1]), 6)))
     return result
+
+
+def _triangles_inside(region: shapely.Geometry, points: np.ndarray) -> np.ndarray:
+    """(t, 3) indices into `points` (the region's ring vertices) of the constrained Delaunay triangles that
+    fill the region; GEOS gives the triangles as coordinates, which are the ring vertices exactly."""
+    corners = shapely.get_coordinates(shapely.get_parts(shapely.constrained_delaunay_triangles(region)))
+    if not len(corners):
+        return np.zeros((0, 3), dtype=np.int64)
+    corners = corners.reshape(-1, 4, 2)[:, :3].reshape(-1, 2)
+    # Points as complex numbers sort by x, then y: one searchsorted finds every corner among them.
+    keys = points[:, 0] + 1j * points[:, 1]
+    order = np.argsort(keys, kind="stable")
+    wanted = corners[:, 0] + 1j * corners[:, 1]
+    found = np.minimum(np.searchsorted(keys[order], wanted), len(keys) - 1)
+    if not np.array_equal(keys[order][found], wanted):  # a corner that is no ring vertex: leave this gap empty
+        return np.zeros((0, 3), dtype=np.int64)
+    return order[found].reshape(-1, 3)

@@ -5,7 +5,8 @@ What differs between the flavours, as PrusaSlicer writes it:
 - marlin2: M104/M109 temperatures, M73 P<percent> R<minutes left> progress.
 - klipper: as Marlin, plus SET_PRINT_STATS_INFO TOTAL_LAYER / CURRENT_LAYER, so Klipper (and Mainsail,
   Fluidd) show the layer being printed.
-- reprapfirmware: tool temperatures with G10 P<tool> S<temperature> (M104 is deprecated there), M73 progress.
+- reprapfirmware: tool temperatures with G10 P<tool> S<temperature> (M104 is deprecated there), the fan off
+  with M106 S0 (M107 is deprecated there), M73 progress.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import base64
 import io
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PIL import Image
 
+from slicing.fdm.machine_limits_gcode import machine_limits_gcode
+from slicing.fdm.parallel import map_layers
 from slicing.fdm.placeholders import fill_placeholders
-from slicing.fdm.plan import LayerPlan
+from slicing.fdm.plan import ExtrusionPath, LayerPlan
 from slicing.fdm.settings import FdmSettings
 from slicing.gcode.estimate import GcodeEstimate
 from slicing.gcode.format import format_duration, format_e, format_feed, format_xyz
@@ -49,37 +53,42 @@ class GcodeBody:
 
 def write_gcode(layers: Sequence[LayerPlan], settings: FdmSettings, layer_times: Sequence[float] = ()) -> GcodeBody:
     """The program except header, progress lines and estimate footer: start G-code, every layer, end
-    G-code. layer_times: each layer's planned seconds, which progress is reported against."""
+    G-code. layer_times: each layer's planned seconds, which progress is reported against.
+
+    Where each layer leaves the machine (position, feed rate, fan, feature) follows from the plans alone, so
+    the layers are written side by side on the cores, each from the state the one before leaves."""
     values = {**settings.as_dict(), "max_layer_z": layers[-1].top_z if layers else 0.0}
     flavor = settings.gcode_flavor
-    writer = _Writer(settings)
-    writer.lines.append(HEADER)
-    writer.lines.extend(
-        fill_placeholders(settings.start_gcode, values, template_name="start G-code").strip().splitlines()
-    )
+    head = [HEADER, *machine_limits_gcode(settings)]
+    head += fill_placeholders(settings.start_gcode, values, template_name="start G-code").strip().splitlines()
     # Whatever the start G-code did, what follows needs absolute positions and relative extrusion; M83
     # comes after G90 because Marlin 2's G90 also makes extrusion absolute.
-    writer.lines += ["G90", "M83 ; relative extrusion", "M107 ; the first layer prints without fan"]
+    head += ["G90", "M83 ; relative extrusion", f"{fan_off(settings)} ; the first layer prints without fan"]
     if flavor == "klipper":
-        writer.lines.append(f"SET_PRINT_STATS_INFO TOTAL_LAYER={len(layers)}")
-    writer.log = _MoveLog(writer.lines)
-    layer_starts = []
-    for index, layer in enumerate(layers):
-        writer.start_layer(layer)
-        layer_starts.append(len(writer.lines))
-        if flavor == "klipper":
-            writer.lines.append(f"SET_PRINT_STATS_INFO CURRENT_LAYER={index + 1}")
-        if index == 1:
-            writer.lines += _after_first_layer(settings)
-        writer.set_fan(layer.fan)
-        writer.extrude_layer(layer)
+        head.append(f"SET_PRINT_STATS_INFO TOTAL_LAYER={len(layers)}")
+    # Where the start G-code leaves the head: the start of one more (relative) move after it.
+    probe = parse_gcode("\n".join(head) + "\nG91\nG1 X1\n")
+    states = _layer_states(layers, _MachineState(xyz=tuple(probe.start[-1]), feed=float(probe.feed[-1])))
+    written = map_layers(
+        lambda index: _write_layer(index, layers[index], states[index], settings), len(layers), lambda done: None
+    )
+    lines, layer_starts, moves = head, [], []
+    for index, (layer_lines, layer_moves, left) in enumerate(written):
+        if left != states[index + 1]:
+            raise AssertionError(f"layer {index} was written from a machine state that does not follow its plan")
+        layer_starts.append(len(lines) + len(_layer_comments(layers[index])))
+        lines += layer_lines
+        moves.append(layer_moves)
+    writer = _Writer(settings, states[-1], len(layers) - 1)
     writer.retract()
-    layer_starts.append(len(writer.lines))
+    lines += writer.lines
+    moves.append(writer.log.moves())
+    layer_starts.append(len(lines))
     end_lines = fill_placeholders(settings.end_gcode, values, template_name="end G-code").strip().splitlines()
-    writer.lines.extend(end_lines)
+    lines += end_lines
     times = list(layer_times) if len(layer_times) == len(layers) else [1.0] * len(layers)
-    moves = writer.log.finish(end_lines, tuple(float(format_xyz(layer.top_z)) for layer in layers), writer.typed)
-    return GcodeBody(writer.lines, layer_starts, times, moves)
+    layer_z = tuple(float(format_xyz(layer.top_z)) for layer in layers)
+    return GcodeBody(lines, layer_starts, times, _program_moves(probe, moves, writer, end_lines, layer_z))
 
 
 def finish_gcode(
@@ -142,6 +151,11 @@ def set_temperature(settings: FdmSettings, temperature: float, comment: str) -> 
     return f"M104 S{round(temperature)} ; {comment}"
 
 
+def fan_off(settings: FdmSettings) -> str:
+    """The part cooling fan off in the flavour's wording: RepRapFirmware deprecates M107 for M106 S0."""
+    return "M106 S0" if settings.gcode_flavor == "reprapfirmware" else "M107"
+
+
 def _after_first_layer(settings: FdmSettings) -> list[str]:
     return [
         set_temperature(settings, settings.temperature, "nozzle temperature after the first layer"),
@@ -149,36 +163,98 @@ def _after_first_layer(settings: FdmSettings) -> list[str]:
     ]
 
 
-class _Writer:
-    """The G-code lines so far and the machine state they leave behind (rounded as written)."""
+@dataclass(frozen=True)
+class _MachineState:
+    """What the machine is left with between layers, as written (rounded): head position (None until the first
+    travel), layer height z, the last F word, whether the filament is pulled back, the fan in percent, the last
+    ;TYPE: written; xyz and feed (mm/s) are where and how fast a move without those words goes."""
 
-    def __init__(self, settings: FdmSettings) -> None:
+    xyz: tuple[float, float, float]
+    feed: float
+    position: tuple[float, float] | None = None
+    z: float | None = None
+    feed_word: str = ""
+    retracted: bool = False
+    fan: float = 0.0
+    typed: str = ""
+
+
+def _layer_states(layers: Sequence[LayerPlan], start: _MachineState) -> list[_MachineState]:
+    """The state before each layer and after the last: a layer that extrudes anything ends at the last point
+    of its last moving path, at its height, with that path's feed rate and feature, filament pushed."""
+    states = [start]
+    for layer in layers:
+        state = states[-1]
+        fan = state.fan if layer.fan is None else layer.fan
+        last = next((path for path in reversed(layer.paths) if _moves(path)), None)
+        if last is None:
+            states.append(replace(state, fan=fan))
+            continue
+        x, y = (float(value) for value in np.round(last.points[-1], 3))
+        z = round(layer.top_z, 3)
+        word = format_feed(last.speed)
+        states.append(_MachineState(
+            xyz=(x, y, z), feed=int(word) / 60.0, position=(x, y), z=z, feed_word=word, retracted=False, fan=fan,
+            typed=last.feature,
+        ))
+    return states
+
+
+def _moves(path: ExtrusionPath) -> bool:
+    """Whether the path goes anywhere once written to the micrometre."""
+    return bool(np.any(np.diff(np.round(path.points, 3), axis=0)))
+
+
+def _layer_comments(layer: LayerPlan) -> list[str]:
+    return [";LAYER_CHANGE", f";Z:{format_xyz(layer.top_z)}", f";HEIGHT:{format_xyz(layer.height)}"]
+
+
+def _write_layer(
+    index: int, layer: LayerPlan, state: _MachineState, settings: FdmSettings
+) -> tuple[list[str], _LayerMoves, _MachineState]:
+    """One layer's lines (the ;LAYER_CHANGE comments first), its moves, and the state it leaves."""
+    writer = _Writer(settings, state, index)
+    writer.lines += _layer_comments(layer)
+    if settings.gcode_flavor == "klipper":
+        writer.lines.append(f"SET_PRINT_STATS_INFO CURRENT_LAYER={index + 1}")
+    if index == 1:
+        writer.lines += _after_first_layer(settings)
+    writer.set_fan(layer.fan)
+    writer.extrude_layer(layer)
+    return writer.lines, writer.log.moves(), writer.state()
+
+
+class _Writer:
+    """The G-code lines of one layer and the machine state they leave behind (rounded as written)."""
+
+    def __init__(self, settings: FdmSettings, state: _MachineState, layer: int) -> None:
         self.settings = settings
         self.lines: list[str] = []
-        self.position: tuple[float, float] | None = None  # unknown until the first travel
-        self.z: float | None = None
-        self.feed = ""
-        self.feature = ""
-        self.fan = 0.0
-        self.retracted = False
-        self.lifted = False
-        self.lift = max(float(settings.retract_lift), 0.0)
-        self.filament_area = math.pi * (settings.filament_diameter / 2.0) ** 2
-        self.log: _MoveLog | None = None
-        self.layer = -1
-        self.typed = ""  # the last ;TYPE: written, which a reader keeps across layer changes
-
-    def start_layer(self, layer: LayerPlan) -> None:
-        self.lines += [";LAYER_CHANGE", f";Z:{format_xyz(layer.top_z)}", f";HEIGHT:{format_xyz(layer.height)}"]
-        self.layer += 1
+        self.position = state.position
+        self.z = state.z
+        self.feed = state.feed_word
+        self.fan = state.fan
+        self.retracted = state.retracted
+        self.typed = state.typed  # the last ;TYPE: written, which a reader keeps across layer changes
         self.feature = ""  # name the feature again on every layer, for readers that start mid-file
+        self.lift = max(float(settings.retract_lift), 0.0)
+        self.z_speed = float(settings.travel_speed_z) or settings.travel_speed
+        self.filament_area = math.pi * (settings.filament_diameter / 2.0) ** 2
+        self.layer = layer
+        self.log = _MoveLog(state.xyz, state.feed, layer)
+
+    def state(self) -> _MachineState:
+        return _MachineState(
+            xyz=self.log.xyz, feed=self.log.feed, position=self.position, z=self.z, feed_word=self.feed,
+            retracted=self.retracted, fan=self.fan, typed=self.typed,
+        )
 
     def set_fan(self, percent: float | None) -> None:
         if percent is None or percent == self.fan:
             return
         self.fan = percent
         value = round(percent / 100.0 * 255.0)
-        self.lines.append("M107 ; fan off" if value == 0 else f"M106 S{value} ; part cooling fan")
+        self.lines.append(f"{fan_off(self.settings)} ; fan off" if value == 0 else f"M106 S{value} ; part cooling fan")
 
     def extrude_layer(self, layer: LayerPlan) -> None:
         """Every path of the layer: travel to it, name it, extrude along it. The numbers of the whole layer
@@ -202,7 +278,7 @@ class _Writer:
             if not moving:
                 first = last + 1
                 continue
-            self._travel(xs[first], ys[first], z, path.retract)
+            self._travel(xs[first], ys[first], z, path.retract, path.travel)
             if path.feature != self.feature:
                 lines.append(f";TYPE:{path.feature}")
                 self.feature = self.typed = path.feature
@@ -228,29 +304,34 @@ class _Writer:
         self.log.move(None, -self.settings.retract_length, self)
         self.retracted = True
 
-    def _travel(self, x: float, y: float, z: float, retract: bool) -> None:
+    def _travel(self, x: float, y: float, z: float, retract: bool, corners: np.ndarray | None) -> None:
+        """To (x, y) at height z, through `corners` ((k, 2) mm) when the plan routes the travel round walls."""
         distance = math.inf if self.position is None else math.hypot(x - self.position[0], y - self.position[1])
         if distance == 0.0 and z == self.z:
             return
         if retract or self.position is None or z != self.z:
             self.retract()
-        speed = self.settings.travel_speed
         lifted = self.retracted and self.lift > 0.0 and self.z is not None
         # Going up, Z moves first so the nozzle clears what is printed. Going down happens only before the
         # first layer, from wherever the start G-code left the head: the head moves over free bed first.
         if self.z is not None and (z > self.z or lifted):
             target = round(z + self.lift, 3) if lifted else z
-            self.lines.append(f"G1 Z{format_xyz(target)}{self._feed(speed)}")
-            self.log.move((None, None, target), 0.0, self)
-            self.z = target
+            self._move_z(target)
         if distance > 0.0:
-            self.lines.append(f"G1 X{format_xyz(x)} Y{format_xyz(y)}{self._feed(speed)}")
-            self.log.move((x, y, None), 0.0, self)
+            route = [] if corners is None else np.round(corners, 3).tolist()
+            for corner_x, corner_y in [*route, (x, y)]:
+                self.lines.append(
+                    f"G1 X{format_xyz(corner_x)} Y{format_xyz(corner_y)}{self._feed(self.settings.travel_speed)}"
+                )
+                self.log.move((corner_x, corner_y, None), 0.0, self)
             self.position = (x, y)
         if z != self.z:
-            self.lines.append(f"G1 Z{format_xyz(z)}{self._feed(speed)}")
-            self.log.move((None, None, z), 0.0, self)
-            self.z = z
+            self._move_z(z)
+
+    def _move_z(self, z: float) -> None:
+        self.lines.append(f"G1 Z{format_xyz(z)}{self._feed(self.z_speed)}")
+        self.log.move((None, None, z), 0.0, self)
+        self.z = z
 
     def _unretract(self) -> None:
         if not self.retracted:
@@ -268,19 +349,28 @@ class _Writer:
         return f" F{feed}"
 
 
+@dataclass(frozen=True)
+class _LayerMoves:
+    """The moves of one layer as parse_gcode would read them: start, end (n, 3), e, feed (n,), and the
+    ;TYPE: in force as runs of (feature, count)."""
+
+    start: np.ndarray
+    end: np.ndarray
+    e: np.ndarray
+    feed: np.ndarray
+    feature_runs: tuple[tuple[str, int], ...]
+    layer: int
+
+
 class _MoveLog:
-    """The moves the writer emits, recorded as it writes them, exactly as parse_gcode would read them back
-    (same rounding, same feed, feature and layer), so the estimate needs no second pass over the text.
+    """The moves a writer emits, recorded as it writes them, exactly as parse_gcode would read them back
+    (same rounding, same feed, feature and layer), so the estimate needs no second pass over the text."""
 
-    The start and end G-code are the printer profile's own text: they are read with parse_gcode itself."""
-
-    def __init__(self, start_lines: list[str]) -> None:
-        # Where the start G-code leaves the head: the start of one more (relative) move after it.
-        probe = parse_gcode("\n".join(start_lines) + "\nG91\nG1 X1\n")
-        self.start = probe
-        self.xyz = probe.start[-1].copy()
-        self.feed = float(probe.feed[-1])
-        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str, int]] = []
+    def __init__(self, xyz: tuple[float, float, float], feed: float, layer: int) -> None:
+        self.xyz = xyz
+        self.feed = feed
+        self.layer = layer
+        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]] = []
 
     def _feed_of(self, writer: _Writer) -> float:
         if writer.feed:
@@ -288,16 +378,14 @@ class _MoveLog:
         return self.feed
 
     def move(self, target: tuple[float | None, float | None, float | None] | None, e: float, writer: _Writer) -> None:
-        start = self.xyz.copy()
-        end = start.copy()
-        if target is not None:
-            for axis, value in enumerate(target):
-                if value is not None:
-                    end[axis] = round(value, 3)
+        start = self.xyz
+        end = start if target is None else tuple(
+            start[axis] if value is None else round(value, 3) for axis, value in enumerate(target)
+        )
         self.xyz = end
-        e = float(format_e(e))
         self.chunks.append(
-            (start[None], end[None], np.array([e]), np.array([self._feed_of(writer)]), writer.typed, writer.layer)
+            (np.array([start]), np.array([end]), np.array([float(format_e(e))]), np.array([self._feed_of(writer)]),
+             writer.typed)
         )
 
     def extrusions(self, ends: np.ndarray, z: float, e: np.ndarray, writer: _Writer) -> None:
@@ -309,37 +397,43 @@ class _MoveLog:
         start = np.empty_like(end)
         start[0] = self.xyz
         start[1:] = end[:-1]
-        self.xyz = end[-1].copy()
-        self.chunks.append((start, end, e, np.full(count, self._feed_of(writer)), writer.typed, writer.layer))
+        self.xyz = tuple(float(value) for value in end[-1])
+        self.chunks.append((start, end, e, np.full(count, self._feed_of(writer)), writer.typed))
 
-    def finish(self, end_lines: list[str], layer_z: tuple[float, ...], feature: str) -> GcodeMoves:
-        x, y, z = (format_xyz(value) for value in self.xyz)
-        tail = parse_gcode(f"G92 X{x} Y{y} Z{z}\nM83\nG1 F{round(self.feed * 60.0)}\n" + "\n".join(end_lines))
-        head = self.start
-        head_rows = len(head) - 1  # the probe move is not part of the program
-        starts = [head.start[:head_rows]] + [c[0] for c in self.chunks] + [tail.start]
-        ends = [head.end[:head_rows]] + [c[1] for c in self.chunks] + [tail.end]
-        es = [head.e[:head_rows]] + [c[2] for c in self.chunks] + [tail.e]
-        feeds = [head.feed[:head_rows]] + [c[3] for c in self.chunks] + [tail.feed]
-        counts = [len(c[2]) for c in self.chunks]
-        features = np.concatenate([
-            head.feature[:head_rows].astype(object),
-            np.repeat(np.array([c[4] for c in self.chunks], dtype=object), counts),
-            np.full(len(tail), feature, dtype=object),
-        ])
-        layers = np.concatenate([
-            head.layer[:head_rows],
-            np.repeat(np.array([c[5] for c in self.chunks], dtype=np.int64), counts),
-            np.full(len(tail), len(layer_z) - 1, dtype=np.int64),
-        ])
-        return GcodeMoves(
-            start=np.concatenate(starts).reshape(-1, 3),
-            end=np.concatenate(ends).reshape(-1, 3),
-            e=np.concatenate(es),
-            feed=np.concatenate(feeds),
-            feature=features.astype(str),
-            layer=layers,
-            layer_z=layer_z,
-            dwell_s=head.dwell_s + tail.dwell_s,
-            unknown_commands=head.unknown_commands | tail.unknown_commands,
+    def moves(self) -> _LayerMoves:
+        if not self.chunks:
+            empty = np.zeros((0, 3))
+            return _LayerMoves(empty, empty, np.zeros(0), np.zeros(0), (), self.layer)
+        starts, ends, es, feeds, features = zip(*self.chunks, strict=True)
+        return _LayerMoves(
+            np.concatenate(starts), np.concatenate(ends), np.concatenate(es), np.concatenate(feeds),
+            tuple((feature, len(e)) for feature, e in zip(features, es, strict=True)), self.layer,
         )
+
+
+def _program_moves(
+    head: GcodeMoves, layers: list[_LayerMoves], writer: _Writer, end_lines: list[str], layer_z: tuple[float, ...]
+) -> GcodeMoves:
+    """Every move of the program: the start G-code's (parsed, less the probe move after it), the layers' as
+    recorded, and the end G-code's (parsed from where the last layer left the head)."""
+    x, y, z = (format_xyz(value) for value in writer.log.xyz)
+    tail = parse_gcode(f"G92 X{x} Y{y} Z{z}\nM83\nG1 F{round(writer.log.feed * 60.0)}\n" + "\n".join(end_lines))
+    rows = len(head) - 1  # the probe move is not part of the program
+    features = [head.feature[:rows].astype(object)]
+    features += [np.repeat(np.array([name for name, _ in moves.feature_runs], dtype=object),
+                           [count for _, count in moves.feature_runs]) for moves in layers]
+    features.append(np.full(len(tail), writer.typed, dtype=object))
+    return GcodeMoves(
+        start=np.concatenate([head.start[:rows], *(moves.start for moves in layers), tail.start]).reshape(-1, 3),
+        end=np.concatenate([head.end[:rows], *(moves.end for moves in layers), tail.end]).reshape(-1, 3),
+        e=np.concatenate([head.e[:rows], *(moves.e for moves in layers), tail.e]),
+        feed=np.concatenate([head.feed[:rows], *(moves.feed for moves in layers), tail.feed]),
+        feature=np.concatenate(features).astype(str),
+        layer=np.concatenate([
+            head.layer[:rows], *(np.full(len(moves.e), moves.layer, dtype=np.int64) for moves in layers),
+            np.full(len(tail), len(layer_z) - 1, dtype=np.int64),
+        ]),
+        layer_z=layer_z,
+        dwell_s=head.dwell_s + tail.dwell_s,
+        unknown_commands=head.unknown_commands | tail.unknown_commands,
+    )

@@ -10,6 +10,7 @@ from slicing.fdm.polygons import Paths
 from slicing.fdm.raster import hatch
 from slicing.fdm.settings import FdmSettings
 from slicing.fdm.surfaces import IslandSurfaces
+from slicing.fdm.widths import layer_widths
 
 __all__ = ["bridge_angle", "hatch", "island_infill", "solid_infill_angle", "sparse_infill_spacing"]
 
@@ -56,11 +57,13 @@ def island_infill(
     arrays in mm or one (m, 2, 2) array of straight lines: bridges first
     (onto what holds them), sparse infill, solid, then the top skin, so the visible surface comes last.
 
-    z: the layer's top in mm, which the gyroid pattern follows.
+    z: the layer's top in mm, which the gyroid pattern follows. Each kind of line is spaced by its own
+    width (see layer_widths); bridges by the solid infill's.
     """
-    width = settings.line_width
+    widths = layer_widths(settings, first_layer=layer_index == 0)
     infill: list[tuple[str, list[np.ndarray]]] = []
     if surfaces.bridge:
+        width = widths.solid_infill
         angle = bridge_angle(surfaces.bridge, width)
         lines = hatch(surfaces.bridge, spacing=width, angle_deg=angle, min_length=width, align_to_area=True)
         infill.append((BRIDGE_INFILL, lines))
@@ -70,14 +73,17 @@ def island_infill(
             str(settings.infill_pattern),
             surfaces.sparse,
             density=density,
-            line_width=width,
+            line_width=widths.infill,
             angle_deg=settings.infill_angle,
             layer_index=layer_index,
             z=z,
         )
         infill.append((INTERNAL_INFILL, sparse))
     solid_angle = solid_infill_angle(layer_index)
-    for feature, area in ((SOLID_INFILL, surfaces.solid), (TOP_SOLID_INFILL, surfaces.top)):
+    for feature, area, width in (
+        (SOLID_INFILL, surfaces.solid, widths.solid_infill),
+        (TOP_SOLID_INFILL, surfaces.top, widths.top_infill),
+    ):
         solid = hatch(area, spacing=width, angle_deg=solid_angle, min_length=width, align_to_area=True)
         infill.append((feature, solid))
     return tuple((feature, lines) for feature, lines in infill if len(lines))

@@ -37,27 +37,43 @@ class IslandShells:
 
 
 def make_shells(
-    section: Paths, *, line_width: float, perimeters: int, infill_overlap: float = INFILL_OVERLAP
+    section: Paths,
+    *,
+    line_width: float,
+    perimeters: int,
+    infill_overlap: float = INFILL_OVERLAP,
+    external_width: float | None = None,
 ) -> list[IslandShells]:
-    """Perimeter loops, infill area and gaps of every island of a layer's section (line_width in mm;
-    infill_overlap as a fraction of the line width).
+    """Perimeter loops, infill area and gaps of every island of a layer's section.
 
-    The k-th loop runs (k + 1/2) line widths inside the outline, so the external loop's edge lies on the
-    outline. Where an island is too thin for all loops it gets as many as fit; where a loop's two sides
-    would come closer than MIN_LOOP_SPACING line widths, the loop is left out there.
+    line_width: width of the inner perimeters in mm (and of the external one unless external_width, mm, is
+    given); infill_overlap: a fraction of the innermost loop's width.
+
+    The external loop runs half its width inside the outline, so its edge lies on the outline; every
+    further loop lies against the one outside it. Where an island is too thin for all loops it gets as many
+    as fit; where a loop's two sides would come closer than MIN_LOOP_SPACING of its width, the loop is left
+    out there.
     """
-    half_spacing = MIN_LOOP_SPACING * line_width / 2.0
+    external_width = line_width if external_width is None else external_width
+    widths = [external_width if k == 0 else line_width for k in range(perimeters)]
+    depths = [loop_depth(k, external_width, line_width) for k in range(perimeters)]
+    # Without perimeters, infill lines stop half a width inside so their edges meet the outline.
+    if perimeters == 0:
+        inset = line_width / 2.0
+    elif perimeters == 1:
+        inset = (1 - infill_overlap) * external_width
+    else:
+        inset = (perimeters - infill_overlap) * line_width + (external_width - line_width)
     shells = []
     for island in islands(section):
         loops: list[Paths] = []
-        for k in range(perimeters):
-            # opening(offset(island, -(k + 1/2) w), half_spacing), with the two shrinks made as one
-            loop = offset(offset(island, -(k + 0.5) * line_width - half_spacing), half_spacing)
+        for depth, width in zip(depths, widths, strict=True):
+            half_spacing = MIN_LOOP_SPACING * width / 2.0
+            # opening(offset(island, -depth), half_spacing), with the two shrinks made as one
+            loop = offset(offset(island, -depth - half_spacing), half_spacing)
             if not loop:
                 break
             loops.append(loop)
-        # Without perimeters, infill lines stop half a width inside so their edges meet the outline.
-        inset = (perimeters - infill_overlap) * line_width if perimeters else line_width / 2.0
         # A strip narrower than one line cannot hold an infill line; it stays out of the infill area, so the
         # layers below do not count it as covering them either; gap fill prints it.
         inside = offset(island, -inset)
@@ -66,20 +82,31 @@ def make_shells(
         # the island and there is no gap to look for. The infill is checked first: it is free to check.
         whole = len(loops) == perimeters and _same_area(infill_area, inside)
         for k in range(len(loops)):
-            whole = whole and _same_area(loops[k], offset(island, -(k + 0.5) * line_width))
-        gap = [] if whole else _gap(island, loops, infill_area, line_width, infill_overlap)
+            whole = whole and _same_area(loops[k], offset(island, -depths[k]))
+        gap = [] if whole else _gap(island, loops, widths, infill_area, line_width, infill_overlap)
         shells.append(IslandShells(loops=tuple(loops), infill_area=infill_area, gap=gap, outline=island))
     return shells
 
 
-def _gap(island: Paths, loops: list[Paths], infill_area: Paths, line_width: float, infill_overlap: float) -> Paths:
-    """The part of the island neither a loop nor infill covers, without slivers too thin to print."""
+def loop_depth(k: int, external_width: float, width: float) -> float:
+    """How far (mm) inside the outline the centre-line of the k-th loop runs: half the external loop's
+    width for it, then a whole width more for each inner loop."""
+    # Written so that equal widths give exactly (k + 1/2) x width, the loops of one width to the last bit.
+    return 0.5 * external_width if k == 0 else (k + 0.5) * width + (external_width - width)
+
+
+def _gap(
+    island: Paths, loops: list[Paths], widths: list[float], infill_area: Paths, line_width: float,
+    infill_overlap: float,
+) -> Paths:
+    """The part of the island neither a loop (widths: each loop's width in mm) nor infill covers, without
+    slivers too thin to print."""
     # What the loops cover, as rings whose winding numbers add up: each loop's outer edge counts +1 and its
     # inner edge (reversed) -1; Clipper's non-zero rule sums them, with the infill's reach, on the way.
     covered: Paths = []
-    for loop in loops:
-        covered += offset(loop, line_width / 2.0)
-        covered += [ring[::-1] for ring in offset(loop, -line_width / 2.0)]
+    for loop, width in zip(loops, widths, strict=False):
+        covered += offset(loop, width / 2.0)
+        covered += [ring[::-1] for ring in offset(loop, -width / 2.0)]
     covered += offset(infill_area, infill_overlap * line_width + line_width / 2.0)
     return opening(difference(island, covered), MIN_GAP_WIDTH * line_width / 2.0)
 

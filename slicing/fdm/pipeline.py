@@ -2,14 +2,17 @@
 plan (order, retraction, seams, cooling) → G-code → estimate.
 
 Each stage is a pure function of the previous stage's output and the settings it reads, run layer by layer
-so progress can be reported and a cancel honoured between layers.
+so progress can be reported and a cancel honoured between layers. Stages that need nothing but their own
+layer run back to back in one pass over the cores (sectioning with perimeters; surfaces with infill), so
+what passes between them never has to cross between processes.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import shapely
-import trimesh
 
 from slicing.errors import MeshError, SlicingError
 from slicing.fdm.cooling import cool_layer
@@ -24,23 +27,28 @@ from slicing.fdm.polygons import Paths, difference, islands, offset, to_mm, unio
 from slicing.fdm.preflight import check_part_fits, check_settings
 from slicing.fdm.program import FdmProgram, preview_layers
 from slicing.fdm.progress import CancelCallback, ProgressCallback, StageProgress
-from slicing.fdm.section import make_sectioner
+from slicing.fdm.section import Sectioner, make_sectioner
 from slicing.fdm.settings import FdmSettings
 from slicing.fdm.skirt import brim_area, brim_loops, skirt_loops
-from slicing.fdm.support import support_areas, support_lines
-from slicing.fdm.surfaces import IslandSurfaces, classify_layer
+from slicing.fdm.support import blocked_layers, support_areas, support_toolpaths
+from slicing.fdm.surfaces import classify_layer
+from slicing.fdm.travel import Routing
+from slicing.fdm.widths import feature_widths, layer_widths
 from slicing.gcode.commands import read_machine_commands
 from slicing.gcode.estimate import estimate_gcode
 from slicing.gcode.limits import MachineLimits
 from slicing.gcode.parse import parse_gcode
 from slicing.thumbnail import render_thumbnail
+from slicing.triangles import TriangleMesh
+
+if TYPE_CHECKING:
+    import trimesh
 
 # Share of a typical run each stage takes, so the progress bar moves evenly.
 _STAGE_WEIGHTS = {
-    "slice": 1.0,
-    "perimeters": 2.0,
-    "surfaces": 2.0,
-    "infill": 1.0,
+    "slice": 0.5,
+    "perimeters": 2.5,
+    "infill": 3.0,
     "support": 0.5,
     "plan": 2.0,
     "gcode": 2.0,
@@ -51,7 +59,7 @@ _THUMBNAIL_FACETS = 6000
 
 
 def slice_mesh(
-    mesh: trimesh.Trimesh,
+    mesh: TriangleMesh | trimesh.Trimesh,
     settings: FdmSettings,
     *,
     progress: ProgressCallback | None = None,
@@ -66,6 +74,7 @@ def slice_mesh(
     the settings cannot be sliced with, MeshError when the mesh is a loose triangle soup.
     """
     tracker = StageProgress(_STAGE_WEIGHTS, progress, cancel)
+    mesh = TriangleMesh(mesh.vertices, mesh.faces)
     if mesh.is_empty:
         raise MeshError("the mesh holds no triangles: there is nothing to slice")
     check_settings(settings)
@@ -74,20 +83,19 @@ def slice_mesh(
     width = settings.line_width
 
     layers = stack_layers(float(mesh.bounds[1][2]), settings.first_layer_height, settings.layer_height)
+    tracker.step("slice", 0, 1)
     sectioner, section_warning = make_sectioner(mesh)
     if section_warning:
         warnings.append(section_warning)
-    sections: list[Paths] = []
-    for index, z in enumerate(layers.slice_z):
-        tracker.step("slice", index, len(layers))
-        sections.append(sectioner(float(z)))
+    tracker.step("slice", 1, 1)
+    sections, shells = _sections_and_shells(sectioner, layers.slice_z, settings, tracker)
     del sectioner  # the solid behind it is as large as the mesh; the sections are all that is needed now
     printed = [index for index, section in enumerate(sections) if section]
     if not printed:
         raise SlicingError("there is nothing to print: the part has no area at any layer height; is it flat?")
     # Layers above the last one with area would print nothing at all.
     count = printed[-1] + 1
-    sections = sections[:count]
+    sections, shells = sections[:count], shells[:count]
     empty = [index for index in range(count) if not sections[index]]
     if empty:
         warnings.append(
@@ -95,13 +103,12 @@ def slice_mesh(
             "so what is above them prints in the air: check the part for gaps or add supports"
         )
 
-    shells = _perimeters(sections, settings, tracker)
-    surfaces = _surfaces(shells, sections, settings, tracker)
-    toolpaths, overhangs = _toolpaths(shells, surfaces, sections, layers.top_z, settings, tracker)
-    del shells, surfaces  # what the planner needs is in the toolpaths now
+    toolpaths, overhangs = _toolpaths(shells, sections, layers.top_z, settings, tracker)
+    del shells  # what the planner needs is in the toolpaths now
     warnings += _thin_part_warnings(toolpaths, layers.top_z, settings)
 
     supports: list[np.ndarray] = [np.zeros((0, 2, 2)) for _ in range(count)]
+    interfaces: list[np.ndarray] = [np.zeros((0, 2, 2)) for _ in range(count)]
     if settings.support_material:
         tracker.step("support", 0, 1)
         areas = support_areas(
@@ -112,16 +119,25 @@ def slice_mesh(
             xy_gap=float(settings.support_material_xy_spacing),
             line_width=width,
             buildplate_only=bool(settings.support_material_buildplate_only),
+            blocked=blocked_layers(str(settings.support_material_blocker_z), layers.top_z[:count].tolist()),
             on_layer=lambda done, total: tracker.step("support", done, total),
         )
-        spacing = float(settings.support_material_spacing)
-        supports = [support_lines(area, spacing=spacing, line_width=width) for area in areas]
+        supports, interfaces = support_toolpaths(
+            areas,
+            widths=[layer_widths(settings, first_layer=index == 0).support for index in range(count)],
+            spacing=float(settings.support_material_spacing),
+            interface_layers=int(settings.support_material_interface_layers),
+            interface_spacing=float(settings.support_material_interface_spacing),
+        )
     tracker.step("support", 1, 1)
 
     brim_width = float(settings.brim_width)
-    brim = brim_loops(sections[0], width=brim_width, line_width=width)
-    first_layer = union(sections[0] + brim_area(sections[0], width=brim_width, line_width=width))
-    skirt = skirt_loops(first_layer, loops=settings.skirt_loops, distance=settings.skirt_distance, line_width=width)
+    skirt_width = layer_widths(settings, first_layer=True).skirt
+    brim = brim_loops(sections[0], width=brim_width, line_width=skirt_width)
+    first_layer = union(sections[0] + brim_area(sections[0], width=brim_width, line_width=skirt_width))
+    skirt = skirt_loops(
+        first_layer, loops=settings.skirt_loops, distance=settings.skirt_distance, line_width=skirt_width
+    )
     warnings += _skirt_warnings(skirt + brim, settings)
 
     plans: list[LayerPlan] = []
@@ -129,6 +145,10 @@ def slice_mesh(
     position = np.zeros(2)  # the start G-code leaves the head somewhere; the bed origin is as good a guess
     seam_mode = str(settings.seam_position)
     seam_hint = None
+    routing = None
+    if settings.avoid_crossing_perimeters:
+        margin = layer_widths(settings, first_layer=False).external_perimeter
+        routing = Routing(margin=margin, max_detour=float(settings.avoid_crossing_perimeters_max_detour))
     for index in range(count):
         tracker.step("plan", index, count)
         plan, position = plan_layer(
@@ -139,10 +159,14 @@ def slice_mesh(
             speeds=feature_speeds(settings, first_layer=index == 0),
             start=position,
             support=supports[index],
+            support_interface=interfaces[index],
             overhang=overhangs[index],
             seam=seam_mode,
             seam_hint=seam_hint,
             retract_min_travel=settings.retract_min_travel,
+            widths=feature_widths(settings, first_layer=index == 0),
+            external_first=bool(settings.external_perimeters_first),
+            routing=routing,
         )
         seam_hint = plan.seam if plan.seam is not None else seam_hint
         plan, seconds = cool_layer(plan, index, settings)
@@ -177,23 +201,44 @@ def slice_mesh(
 # result of the same stage, so map_layers may spread the layers over the cores.
 
 
-def _perimeters(sections: list[Paths], settings: FdmSettings, tracker: StageProgress) -> list[list[IslandShells]]:
+def _sections_and_shells(
+    sectioner: Sectioner, slice_z: np.ndarray, settings: FdmSettings, tracker: StageProgress
+) -> tuple[list[Paths], list[list[IslandShells]]]:
+    """Each layer's cross-section at its slicing height, and the perimeter loops inside it."""
     overlap = float(settings.infill_overlap) / 100.0
-    return map_layers(
-        lambda index: make_shells(
-            sections[index], line_width=settings.line_width, perimeters=settings.perimeters, infill_overlap=overlap
-        ),
-        len(sections),
-        lambda done: tracker.step("perimeters", done, len(sections)),
-    )
+    widths = [layer_widths(settings, first_layer=True), layer_widths(settings, first_layer=False)]
+
+    def layer(index: int) -> tuple[Paths, list[IslandShells]]:
+        section = sectioner(float(slice_z[index]))
+        shells = make_shells(
+            section,
+            line_width=widths[min(index, 1)].perimeter,
+            perimeters=settings.perimeters,
+            infill_overlap=overlap,
+            external_width=widths[min(index, 1)].external_perimeter,
+        )
+        return section, shells
+
+    per_layer = map_layers(layer, len(slice_z), lambda done: tracker.step("perimeters", done, len(slice_z)))
+    return [section for section, _ in per_layer], [shells for _, shells in per_layer]
 
 
-def _surfaces(
-    shells: list[list[IslandShells]], sections: list[Paths], settings: FdmSettings, tracker: StageProgress
-) -> list[list[IslandSurfaces]]:
+def _toolpaths(
+    shells: list[list[IslandShells]],
+    sections: list[Paths],
+    top_z: np.ndarray,
+    settings: FdmSettings,
+    tracker: StageProgress,
+) -> tuple[list[list[IslandToolpaths]], list[shapely.Geometry | None]]:
+    """Every island's toolpaths, and where each layer's outline overhangs the layer below (for the planner).
+
+    A layer's top and bottom surfaces are found by comparing its infill area with the layers' above and
+    below, then filled, in one pass: the surfaces never travel between processes."""
+    width = settings.line_width
     layer_areas = [[ring for island in layer for ring in island.infill_area] for layer in shells]
-    return map_layers(
-        lambda index: classify_layer(
+
+    def layer(index: int) -> tuple[list[IslandToolpaths], shapely.Geometry | None]:
+        surfaces = classify_layer(
             index,
             layer_areas,
             [island.infill_area for island in shells[index]],
@@ -201,32 +246,16 @@ def _surfaces(
             bottom_solid_layers=settings.bottom_solid_layers,
             line_width=settings.line_width,
             below=sections[index - 1] if index > 0 else None,
-        ),
-        len(shells),
-        lambda done: tracker.step("surfaces", done, len(shells)),
-    )
-
-
-def _toolpaths(
-    shells: list[list[IslandShells]],
-    surfaces: list[list[IslandSurfaces]],
-    sections: list[Paths],
-    top_z: np.ndarray,
-    settings: FdmSettings,
-    tracker: StageProgress,
-) -> tuple[list[list[IslandToolpaths]], list[shapely.Geometry | None]]:
-    """Every island's toolpaths, and where each layer's outline overhangs the layer below (for the planner)."""
-    width = settings.line_width
-
-    def layer(index: int) -> tuple[list[IslandToolpaths], shapely.Geometry | None]:
+        )
         islands_toolpaths = [
             IslandToolpaths(
                 loops=tuple(to_mm(loop) for loop in island.loops),
                 infill=island_infill(island_surfaces, layer_index=index, settings=settings, z=float(top_z[index])),
                 gap_fill=tuple(gap_fill_lines(island.gap, line_width=width, max_width=2.0 * width)),
                 inside=_travel_region(island, settings),
+                walls=_walls_region(island) if settings.avoid_crossing_perimeters else None,
             )
-            for island, island_surfaces in zip(shells[index], surfaces[index], strict=True)
+            for island, island_surfaces in zip(shells[index], surfaces, strict=True)
         ]
         return islands_toolpaths, _overhang(sections[index], sections[index - 1], width) if index > 0 else None
 
@@ -244,6 +273,12 @@ def _travel_region(island: IslandShells, settings: FdmSettings) -> shapely.Geome
     else:
         return None
     return _polygon(region, prepare=False)
+
+
+def _walls_region(island: IslandShells) -> shapely.Geometry | None:
+    """Where routed travels keep to in this island: inside its outline, so they never cross the external
+    perimeter to the outside (gap fill in a strip too thin for the loops lies outside their centre-lines)."""
+    return _polygon(island.outline, prepare=False)
 
 
 def _overhang(section: Paths, below: Paths, line_width: float) -> shapely.Geometry | None:
@@ -267,24 +302,13 @@ def _polygon(paths: Paths, *, prepare: bool = True) -> shapely.Geometry | None:
     return geometry
 
 
-def _thumbnail(mesh: trimesh.Trimesh, size: int) -> bytes | None:
+def _thumbnail(mesh: TriangleMesh, size: int) -> bytes | None:
     if size <= 0:
         return None
     if len(mesh.faces) > _THUMBNAIL_FACETS:
-        keep = np.sort(np.argsort(-_facet_areas(mesh), kind="stable")[:_THUMBNAIL_FACETS])
-        mesh = trimesh.Trimesh(mesh.vertices, mesh.faces[keep], process=False)
+        keep = np.sort(np.argsort(-mesh.area_faces, kind="stable")[:_THUMBNAIL_FACETS])
+        mesh = TriangleMesh(mesh.vertices, mesh.faces[keep])
     return render_thumbnail(mesh, size)
-
-
-def _facet_areas(mesh: trimesh.Trimesh, chunk: int = 1 << 15) -> np.ndarray:
-    """The areas mesh.area_faces gives (mm²), worked out a chunk of facets at a time: the corners and cross
-    products of every facet are not built at once, nor cached on the caller's mesh for the rest of its life."""
-    vertices = np.asarray(mesh.vertices, dtype=np.float64)
-    faces = np.asarray(mesh.faces)
-    return np.concatenate([
-        trimesh.triangles.area(crosses=trimesh.triangles.cross(vertices[faces[start : start + chunk]]))
-        for start in range(0, len(faces), chunk)
-    ])
 
 
 def _thin_part_warnings(

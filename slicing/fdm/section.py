@@ -17,12 +17,10 @@ from collections.abc import Callable
 
 import manifold3d
 import numpy as np
-import trimesh
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from slicing.errors import MeshError
 from slicing.fdm.polygons import Paths, simplify, to_units, union
+from slicing.triangles import TriangleMesh
 
 Sectioner = Callable[[float], Paths]
 
@@ -33,7 +31,7 @@ OUTLINE_RESOLUTION = 0.0125
 SOUP_OPEN_EDGE_SHARE = 0.5
 
 
-def make_sectioner(mesh: trimesh.Trimesh) -> tuple[Sectioner, str | None]:
+def make_sectioner(mesh: TriangleMesh) -> tuple[Sectioner, str | None]:
     """A function from a height z (mm) to the part's region there, and a warning if the mesh is not a
     closed solid and had to be sectioned face by face. Raises MeshError for a triangle soup."""
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
@@ -93,6 +91,10 @@ def _united(sectioners: list[Sectioner]) -> Sectioner:
 def _bodies(faces: np.ndarray) -> tuple[np.ndarray, float]:
     """Label of the connected body of every face (faces sharing an edge are connected), and the share of
     edges used by one face only."""
+    # Only meshes manifold3d refuses come here: closed ones slice without paying for scipy's import.
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     face_edges = np.sort(faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
     _, edge_of, uses = np.unique(face_edges, axis=0, return_inverse=True, return_counts=True)
     edge_of = edge_of.reshape(-1)

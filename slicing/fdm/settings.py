@@ -43,7 +43,9 @@ class FdmSettings:
     machine_max_jerk_y: float
     machine_max_jerk_z: float
     machine_max_jerk_e: float
+    emit_machine_limits: bool
     retract_lift: float
+    travel_speed_z: float
     thumbnail_size: int
     # material
     filament_diameter: float
@@ -86,8 +88,21 @@ class FdmSettings:
     support_material_xy_spacing: float
     support_material_spacing: float
     support_material_speed: float
+    support_material_extrusion_width: float
+    support_material_interface_layers: int
+    support_material_interface_spacing: float
+    support_material_blocker_z: str
     brim_width: float
     seam_position: str
+    external_perimeters_first: bool
+    external_perimeter_extrusion_width: float
+    perimeter_extrusion_width: float
+    infill_extrusion_width: float
+    solid_infill_extrusion_width: float
+    top_infill_extrusion_width: float
+    first_layer_extrusion_width: float
+    avoid_crossing_perimeters: bool
+    avoid_crossing_perimeters_max_detour: float
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> FdmSettings:
