@@ -16,6 +16,7 @@ def isolated_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Path:
     patch = pytest.MonkeyPatch()
     patch.setenv("LOCALFAB_CACHE_DIR", str(tmp_path_factory.mktemp("build-cache")))
     patch.setenv("LOCALFAB_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
+    patch.setenv("LOCALFAB_CONFIG_DIR", str(tmp_path_factory.mktemp("user-config")))
     yield
     patch.undo()
 
