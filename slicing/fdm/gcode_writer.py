@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -286,14 +286,13 @@ class _Writer:
                 lines.append(f";WIDTH:{path.width:.3f}")
             self._unretract()
             feed = self._feed(path.speed)
-            e_text = []
+            log = self.log.extrusion(z, self)
             for j in moving:
-                e = format_e(filament_list[j])
-                e_text.append(e)
+                x, y, e = xs[j + 1], ys[j + 1], format_e(filament_list[j])
                 # Plain floats format several times faster than numpy scalars.
-                lines.append(f"G1 X{xs[j + 1] + 0.0:.3f} Y{ys[j + 1] + 0.0:.3f} E{e}{feed}")
+                lines.append(f"G1 X{x + 0.0:.3f} Y{y + 0.0:.3f} E{e}{feed}")
+                log(x, y, e)
                 feed = ""
-            self.log.extrusions(points[np.asarray(moving) + 1], z, np.array(e_text, dtype=np.float64), self)
             self.position = (xs[last], ys[last])
             first = last + 1
 
@@ -364,50 +363,80 @@ class _LayerMoves:
 
 class _MoveLog:
     """The moves a writer emits, recorded as it writes them, exactly as parse_gcode would read them back
-    (same rounding, same feed, feature and layer), so the estimate needs no second pass over the text."""
+    (same rounding, same feed, feature and layer), so the estimate needs no second pass over the text.
+
+    Moves are kept as plain lists, one entry per move, and turned into arrays once per layer: a layer has
+    hundreds of short paths, and arrays made per path cost more than the numbers in them."""
 
     def __init__(self, xyz: tuple[float, float, float], feed: float, layer: int) -> None:
-        self.xyz = xyz
+        self.start = xyz
         self.feed = feed
         self.layer = layer
-        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]] = []
+        self.x: list[float] = []
+        self.y: list[float] = []
+        self.z: list[float] = []
+        self.e: list[str] = []  # as written: parsed once, as the reader parses them
+        self.feeds: list[float] = []
+        self.runs: list[list] = []  # [feature, count] of consecutive moves
+
+    @property
+    def xyz(self) -> tuple[float, float, float]:
+        return (self.x[-1], self.y[-1], self.z[-1]) if self.x else self.start
 
     def _feed_of(self, writer: _Writer) -> float:
         if writer.feed:
             self.feed = int(writer.feed) / 60.0
         return self.feed
 
-    def move(self, target: tuple[float | None, float | None, float | None] | None, e: float, writer: _Writer) -> None:
-        start = self.xyz
-        end = start if target is None else tuple(
-            start[axis] if value is None else round(value, 3) for axis, value in enumerate(target)
-        )
-        self.xyz = end
-        self.chunks.append(
-            (np.array([start]), np.array([end]), np.array([float(format_e(e))]), np.array([self._feed_of(writer)]),
-             writer.typed)
-        )
+    def _count(self, feature: str, moves: int) -> None:
+        if self.runs and self.runs[-1][0] == feature:
+            self.runs[-1][1] += moves
+        else:
+            self.runs.append([feature, moves])
 
-    def extrusions(self, ends: np.ndarray, z: float, e: np.ndarray, writer: _Writer) -> None:
-        """Moves through ends ((n, 2) mm, as written) at height z, pushing e (n,) mm of filament."""
-        count = len(ends)
-        end = np.empty((count, 3))
-        end[:, :2] = ends
-        end[:, 2] = round(z, 3)
-        start = np.empty_like(end)
-        start[0] = self.xyz
-        start[1:] = end[:-1]
-        self.xyz = tuple(float(value) for value in end[-1])
-        self.chunks.append((start, end, e, np.full(count, self._feed_of(writer)), writer.typed))
+    def move(self, target: tuple[float | None, float | None, float | None] | None, e: float, writer: _Writer) -> None:
+        """One move to target (None keeps an axis where it is) pushing e mm of filament."""
+        here = self.xyz
+        x, y, z = here if target is None else (
+            here[axis] if value is None else round(value, 3) for axis, value in enumerate(target)
+        )
+        self.x.append(x)
+        self.y.append(y)
+        self.z.append(z)
+        self.e.append(format_e(e))
+        self.feeds.append(self._feed_of(writer))
+        self._count(writer.typed, 1)
+
+    def extrusion(self, z: float, writer: _Writer) -> Callable[[float, float, str], None]:
+        """A recorder of one path's moves at height z, called with each end (mm, as written) and its E word."""
+        z = round(z, 3)
+        feed = self._feed_of(writer)
+        run = [writer.typed, 0]
+        if self.runs and self.runs[-1][0] == run[0]:
+            run = self.runs[-1]
+        else:
+            self.runs.append(run)
+        xs, ys, zs, es, feeds = self.x, self.y, self.z, self.e, self.feeds
+
+        def record(x: float, y: float, e: str) -> None:
+            xs.append(x)
+            ys.append(y)
+            zs.append(z)
+            es.append(e)
+            feeds.append(feed)
+            run[1] += 1
+
+        return record
 
     def moves(self) -> _LayerMoves:
-        if not self.chunks:
-            empty = np.zeros((0, 3))
-            return _LayerMoves(empty, empty, np.zeros(0), np.zeros(0), (), self.layer)
-        starts, ends, es, feeds, features = zip(*self.chunks, strict=True)
+        end = np.column_stack([self.x, self.y, self.z]) if self.x else np.zeros((0, 3))
+        start = np.empty_like(end)
+        if len(end):
+            start[0] = self.start
+            start[1:] = end[:-1]
         return _LayerMoves(
-            np.concatenate(starts), np.concatenate(ends), np.concatenate(es), np.concatenate(feeds),
-            tuple((feature, len(e)) for feature, e in zip(features, es, strict=True)), self.layer,
+            start, end, np.array(self.e, dtype=np.float64), np.array(self.feeds, dtype=np.float64),
+            tuple((feature, count) for feature, count in self.runs if count), self.layer,
         )
 
 
