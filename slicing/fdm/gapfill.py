@@ -91,10 +91,8 @@ def _medial_lines(region: shapely.Geometry, line_width: float, max_width: float)
     # Each line is as wide as the strip around it: twice the median distance to its edges.
     probes, owner = shapely.get_coordinates(shapely.segmentize(merged, step), return_index=True)
     half = shapely.distance(shapely.boundary(region), shapely.points(probes))
-    result = []
-    for index, line in enumerate(merged):
-        width = float(min(2.0 * np.median(half[owner == index]), max_width))
-        result.append((shapely.get_coordinates(line), width))
+    widths = np.minimum(2.0 * _group_medians(half, owner, len(merged)), max_width).tolist()
+    result = [(shapely.get_coordinates(line), width) for line, width in zip(merged, widths, strict=True)]
     result.sort(key=lambda item: (round(float(item[0][0, 0]), 6), round(float(item[0][0, 1]), 6)))
     return result
 
@@ -114,3 +112,12 @@ def _triangles_inside(region: shapely.Geometry, points: np.ndarray) -> np.ndarra
     if not np.array_equal(keys[order][found], wanted):  # a corner that is no ring vertex: leave this gap empty
         return np.zeros((0, 3), dtype=np.int64)
     return order[found].reshape(-1, 3)
+
+
+def _group_medians(values: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
+    """The median of values in each of groups 0 .. groups - 1 (each holds at least one value), as np.median
+    gives it (the mean of the two middle values of an even count), for all groups with one sort."""
+    ordered = values[np.lexsort((values, group))]
+    counts = np.bincount(group, minlength=groups)
+    firsts = np.cumsum(counts) - counts
+    return (ordered[firsts + (counts - 1) // 2] + ordered[firsts + counts // 2]) / 2.0

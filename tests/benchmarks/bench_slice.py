@@ -27,7 +27,7 @@ SHARED = REPO.parent / "shared"
 PEERS = SHARED / "bench" / "peers.sh"
 # The settings of peer_prusa.ini in localfab's terms.
 MATCHING = ["bed_size_x=350", "bed_size_y=350", "layer_height=0.2", "first_layer_height=0.2", "perimeters=2",
-            "top_solid_layers=4", "bottom_solid_layers=4", "infill_density=15", "skirt_loops=1",
+            "top_solid_layers=4", "bottom_solid_layers=4", "infill_density=15", "infill_pattern=grid", "skirt_loops=1",
             "temperature=210", "first_layer_temperature=215", "bed_temperature=60"]
 
 
