@@ -107,3 +107,34 @@ def test_polyline_order_takes_heads_before_tails_and_lower_indices_first():
     lines = [np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[5.0, 5.0], [6.0, 5.0]])]
     assert polyline_order(lines, np.array([0.0, 0.0])) == [(0, False), (1, False), (2, False)]
     assert polyline_order(lines, np.array([6.0, 5.0])) == [(2, True), (1, False), (0, False)]
+
+
+def test_firmware_commands_read_from_the_start_and_end_gcode_are_those_of_the_whole_program(monkeypatch):
+    """The estimate reads M201-M205, M220, G4 ... from the printer's start and end G-code only (the layers
+    never hold one); placed among the moves, they must be what reading the whole program finds."""
+    import slicing.fdm.pipeline as pipeline
+    from slicing.gcode.commands import read_machine_commands
+
+    bodies = []
+    original = pipeline.write_gcode
+    monkeypatch.setattr(pipeline, "write_gcode", lambda *a, **k: bodies.append(original(*a, **k)) or bodies[-1])
+    settings = make_settings(
+        emit_machine_limits=True,
+        start_gcode="G28\nM204 P800 R1000 T1200\nG1 Z5 F600\nM220 S90\nG4 P100",
+        end_gcode="G1 E-2 F2400\nM400\nG4 S1\nM221 S95\nG1 X10 Y10 F3000\nM205 X8 Y8",
+    )
+    slice_mesh(hollow_box(), settings)
+    body = bodies[0]
+    whole = read_machine_commands(body.text)
+    assert body.machine_commands() == whole
+    assert len(whole.changes) > 15 and len(whole.stops) == 3  # the machine limits, M204, M220, M221, M205
+
+
+def test_work_run_beside_gives_its_result_or_raises_its_error():
+    assert parallel.run_beside(lambda: np.arange(5) * 2)().tolist() == [0, 2, 4, 6, 8]
+
+    def fails() -> None:
+        raise ValueError("no thumbnail")
+
+    with pytest.raises(ValueError, match="no thumbnail"):
+        parallel.run_beside(fails)()

@@ -25,6 +25,7 @@ from slicing.fdm.parallel import map_layers
 from slicing.fdm.placeholders import fill_placeholders
 from slicing.fdm.plan import ExtrusionPath, LayerPlan
 from slicing.fdm.settings import FdmSettings
+from slicing.gcode.commands import MachineCommands, count_move_lines, read_machine_commands
 from slicing.gcode.estimate import GcodeEstimate
 from slicing.gcode.format import format_duration, format_e, format_feed, format_xyz
 from slicing.gcode.parse import GcodeMoves, parse_gcode
@@ -36,19 +37,37 @@ THUMBNAIL_LINE = 78
 
 
 class GcodeBody:
-    """The program without its header: lines, and where each layer's progress line goes."""
+    """The program without its header: lines, where each layer's progress line goes, and where the printer's
+    start G-code (with what precedes the first layer) ends and its end G-code begins."""
 
     def __init__(
-        self, lines: list[str], layer_starts: list[int], layer_times: list[float], moves: GcodeMoves | None = None
+        self,
+        lines: list[str],
+        layer_starts: list[int],
+        layer_times: list[float],
+        moves: GcodeMoves,
+        head_end: int,
+        tail_start: int,
     ) -> None:
         self.lines = lines
         self.layer_starts = layer_starts
         self.layer_times = layer_times
         self.moves = moves  # the moves of `text` as parse_gcode would read them back
+        self.head_end = head_end
+        self.tail_start = tail_start
 
     @property
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
+
+    def machine_commands(self) -> MachineCommands:
+        """The firmware commands of the program (see slicing.gcode.commands), read from the start and end G-code
+        only: the layers never hold one, and every G1 written for them is a move."""
+        head = "\n".join(self.lines[: self.head_end])
+        layer_moves = sum(1 for line in self.lines[self.head_end : self.tail_start] if line.startswith("G1 "))
+        return read_machine_commands(head).then(
+            read_machine_commands("\n".join(self.lines[self.tail_start :])), count_move_lines(head) + layer_moves
+        )
 
 
 def write_gcode(layers: Sequence[LayerPlan], settings: FdmSettings, layer_times: Sequence[float] = ()) -> GcodeBody:
@@ -72,6 +91,7 @@ def write_gcode(layers: Sequence[LayerPlan], settings: FdmSettings, layer_times:
     written = map_layers(
         lambda index: _write_layer(index, layers[index], states[index], settings), len(layers), lambda done: None
     )
+    head_end = len(head)
     lines, layer_starts, moves = head, [], []
     for index, (layer_lines, layer_moves, left) in enumerate(written):
         if left != states[index + 1]:
@@ -85,10 +105,12 @@ def write_gcode(layers: Sequence[LayerPlan], settings: FdmSettings, layer_times:
     moves.append(writer.log.moves())
     layer_starts.append(len(lines))
     end_lines = fill_placeholders(settings.end_gcode, values, template_name="end G-code").strip().splitlines()
+    tail_start = len(lines)
     lines += end_lines
     times = list(layer_times) if len(layer_times) == len(layers) else [1.0] * len(layers)
     layer_z = tuple(float(format_xyz(layer.top_z)) for layer in layers)
-    return GcodeBody(lines, layer_starts, times, _program_moves(probe, moves, writer, end_lines, layer_z))
+    moves = _program_moves(probe, moves, writer, end_lines, layer_z)
+    return GcodeBody(lines, layer_starts, times, moves, head_end, tail_start)
 
 
 def finish_gcode(

@@ -63,6 +63,42 @@ def map_layers(work: Callable[[int], T], count: int, on_done: Callable[[int], No
         _work = None
 
 
+def run_beside(work: Callable[[], T]) -> Callable[[], T]:
+    """Start work() in a process forked from this one, while this one goes on with what only it can do (a
+    sequential stage that leaves a core idle); the function returned waits for work's result and returns it
+    (or raises what work raised). Where forking is not safe, work() runs when its result is asked for."""
+    if not _fork_is_safe():
+        return work
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_send_result, args=(work, sender), daemon=True)
+    process.start()
+    sender.close()
+
+    def result() -> T:
+        try:
+            succeeded, value = receiver.recv()
+        except EOFError:
+            raise RuntimeError("a worker process ended without giving its result") from None
+        finally:
+            receiver.close()
+            process.join()
+        if not succeeded:
+            raise value
+        return value
+
+    return result
+
+
+def _send_result(work: Callable[[], Any], sender: Any) -> None:
+    try:
+        outcome = (True, work())
+    except BaseException as exc:  # handed to the parent, which raises it where the result is asked for
+        outcome = (False, exc)
+    sender.send(outcome)
+    sender.close()
+
+
 def _run(index: int) -> Any:
     assert _work is not None
     return _work(index)

@@ -20,7 +20,7 @@ from slicing.fdm.gapfill import gap_fill_lines
 from slicing.fdm.gcode_writer import finish_gcode, write_gcode
 from slicing.fdm.infill import island_infill
 from slicing.fdm.layers import stack_layers
-from slicing.fdm.parallel import map_layers
+from slicing.fdm.parallel import map_layers, run_beside
 from slicing.fdm.perimeters import IslandShells, make_shells
 from slicing.fdm.plan import IslandToolpaths, LayerPlan, feature_speeds, plan_layer
 from slicing.fdm.polygons import Paths, difference, islands, offset, to_mm, union
@@ -34,10 +34,8 @@ from slicing.fdm.support import blocked_layers, support_areas, support_toolpaths
 from slicing.fdm.surfaces import classify_layer
 from slicing.fdm.travel import Routing
 from slicing.fdm.widths import feature_widths, layer_widths
-from slicing.gcode.commands import read_machine_commands
 from slicing.gcode.estimate import estimate_gcode
 from slicing.gcode.limits import MachineLimits
-from slicing.gcode.parse import parse_gcode
 from slicing.thumbnail import render_thumbnail
 from slicing.triangles import TriangleMesh
 
@@ -82,6 +80,8 @@ def slice_mesh(
     warnings: list[str] = []
     width = settings.line_width
 
+    # The thumbnail needs the mesh only: it is drawn on the core sectioning leaves idle.
+    thumbnail = run_beside(lambda: _thumbnail(mesh, int(settings.thumbnail_size)))
     layers = stack_layers(float(mesh.bounds[1][2]), settings.first_layer_height, settings.layer_height)
     tracker.step("slice", 0, 1)
     sectioner, section_warning = make_sectioner(mesh)
@@ -179,17 +179,16 @@ def slice_mesh(
     # The writer recorded its moves as the parser would read them back, so the text is not parsed again;
     # the printer's own firmware commands (M201, M204, M220, G4 ... in its start G-code) still count.
     estimate = estimate_gcode(
-        body.moves if body.moves is not None else parse_gcode(body.text),
+        body.moves,
         filament_diameter=settings.filament_diameter,
         filament_density=settings.filament_density,
         filament_cost=settings.filament_cost,
         limits=MachineLimits.from_settings(settings.as_dict()),
-        commands=read_machine_commands(body.text),
+        commands=body.machine_commands(),
     )
-    thumbnail = _thumbnail(mesh, int(settings.thumbnail_size))
     tracker.step("estimate", 1, 1)
     return FdmProgram(
-        gcode=finish_gcode(body, estimate, thumbnail, settings.filament_density),
+        gcode=finish_gcode(body, estimate, thumbnail(), settings.filament_density),
         layer_z=tuple(float(z) for z in layers.top_z[:count]),
         estimate=estimate,
         warnings=tuple(warnings),

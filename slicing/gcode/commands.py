@@ -48,6 +48,13 @@ class MachineCommands:
     changes: tuple[tuple[int, str, float], ...] = ()
     stops: tuple[int, ...] = ()
 
+    def then(self, later: MachineCommands, moves_between: int) -> MachineCommands:
+        """These commands followed by `later`'s, read from a text that starts `moves_between` moves on."""
+        return MachineCommands(
+            changes=self.changes + tuple((index + moves_between, name, value) for index, name, value in later.changes),
+            stops=self.stops + tuple(index + moves_between for index in later.stops),
+        )
+
 
 def read_machine_commands(text: str) -> MachineCommands:
     """Find the limit, feed, flow, dwell and tool-change commands of a program and place them among its moves."""
@@ -86,6 +93,11 @@ def read_machine_commands(text: str) -> MachineCommands:
             tool = int(command[1:])
             stops.append(index)
     return MachineCommands(changes=tuple(changes), stops=tuple(stops))
+
+
+def count_move_lines(text: str) -> int:
+    """How many lines of `text` are moves as read_machine_commands counts them."""
+    return sum(1 for _ in _MOVE_LINE.finditer(text))
 
 
 def _command_name(word: str) -> str:
