@@ -117,8 +117,12 @@ def _same_area(paths: Paths, reference: Paths) -> bool:
 
 
 def _area_units(paths: Paths) -> float:
-    total = 0.0
-    for ring in paths:
-        x, y = ring[:, 0].astype(np.float64), ring[:, 1].astype(np.float64)
-        total += float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) / 2.0
-    return total
+    """The signed area of all rings together (shoelace), in square fixed-point units."""
+    if not paths:
+        return 0.0
+    points = np.concatenate(paths).astype(np.float64)
+    lengths = np.array([len(ring) for ring in paths])
+    following = np.arange(1, len(points) + 1)
+    following[np.cumsum(lengths) - 1] = np.cumsum(lengths) - lengths  # each ring's last point closes it
+    x, y = points[:, 0], points[:, 1]
+    return float(np.dot(x, y[following]) - np.dot(x[following], y)) / 2.0
