@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.checks import CheckReport, check_fdm
+from app.checks import CheckReport, check_fdm, turned_to_fit
 from app.errors import CheckFailed, RecipeError
 from app.jobs import (
     CHECK_FILE,
@@ -28,7 +28,7 @@ from app.jobs import (
     sha256_of,
     write_recipe,
 )
-from app.profiles import FdmSetup, Profile, check_settings
+from app.profiles import FdmSetup, Profile, check_settings, with_newer_settings
 from app.version import app_version
 from parametric_designs.build import BuiltPart, build_part
 from parametric_designs.errors import DesignNotFound
@@ -107,12 +107,14 @@ def part_3mf(part: BuiltPart) -> bytes:
 
 def fabricate(part: BuiltPart, setup: FdmSetup, *, force: bool = False, progress: Progress | None = None,
               cancel: Cancel | None = None) -> Fabrication:
-    """Place, check and slice a built part, and record everything in a recipe.
+    """Place (turned on the bed if only that makes it fit), check and slice a built part, and record everything
+    in a recipe.
 
     A check with errors stops here with CheckFailed unless `force`; the override is then recorded.
     """
     settings = setup.settings
-    placed = place_on_bed(part.mesh, settings["bed_size_x"], settings["bed_size_y"])
+    bed_x, bed_y = settings["bed_size_x"], settings["bed_size_y"]
+    placed = place_on_bed(turned_to_fit(part.mesh, bed_x, bed_y), bed_x, bed_y)
     report = check_fdm(placed, settings)
     if not report.ok and not force:
         first = report.errors[0]
@@ -192,7 +194,11 @@ def _recorded_template(design: Mapping[str, Any], carried: bytes | None, scratch
 
 def _rebuild_with(recorded: Recipe, template: Template, notes: list[str], progress: Progress | None,
                   cancel: Cancel | None) -> RebuildReport:
-    settings = check_settings(recorded.settings)
+    recorded_settings, added = with_newer_settings(recorded.settings)
+    if added:
+        notes.append(f"the recipe was made before the setting(s) {', '.join(added)} existed: rebuilt with their "
+                     "defaults, which keep the behaviour from before them")
+    settings = check_settings(recorded_settings)
     part = build_part(template, recorded.parameters, cancel=cancel)
     setup = FdmSetup(
         printer=_recorded_profile("printer", recorded.printer),

@@ -69,6 +69,17 @@ def test_rebuild_names_the_output_that_differs(made, tmp_path, capsys):
     assert "differs: program.gcode" in out and "part.3mf" not in out
 
 
+def test_a_recipe_made_before_a_setting_existed_rebuilds_identical_with_its_default(made, tmp_path, capsys):
+    loaded = read_recipe(made / "box.localfab")
+    document = loaded.recipe.as_json()
+    del document["settings"]["avoid_crossing_perimeters"], document["settings"]["travel_speed_z"]
+    older = tmp_path / "older.localfab"
+    older.write_bytes(pack_recipe(Recipe.from_json(document), dict(loaded.files)))
+    assert main(["recipe", "rebuild", str(older)]) == 0
+    out = capsys.readouterr().out
+    assert "avoid_crossing_perimeters, travel_speed_z" in out and out.strip().splitlines()[-1] == "identical"
+
+
 @pytest.fixture(scope="module")
 def box_program(made):
     settings = resolve_fdm_setup().settings

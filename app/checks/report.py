@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 SEVERITIES = ("error", "warning", "info")
+# How many facets and points a finding locates: enough for the GUI to show where, few enough to keep
+# reports small. Findings keep the first ones in index order, so the same part gives the same report.
+MAX_LOCATED = 200
+# Measurements within this many mm (or degrees) of a limit count as meeting it: float noise in a mesh
+# exported from CAD must not turn a wall drawn at exactly the limit into a finding.
+MEASURE_TOLERANCE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,17 @@ class Finding:
             "faces": list(self.faces),
             "points": [list(p) for p in self.points],
         }
+
+
+def located_faces(faces: np.ndarray) -> tuple[int, ...]:
+    """Facet indices for a finding: sorted, unique, at most MAX_LOCATED."""
+    return tuple(int(f) for f in np.unique(np.asarray(faces, dtype=np.int64))[:MAX_LOCATED])
+
+
+def located_points(points: np.ndarray) -> tuple[tuple[float, float, float], ...]:
+    """(x, y, z) points in mm for a finding, rounded to 0.1 micrometre, at most MAX_LOCATED."""
+    rows = np.asarray(points, dtype=np.float64).reshape(-1, 3)[:MAX_LOCATED]
+    return tuple((round(float(x), 4), round(float(y), 4), round(float(z), 4)) for x, y, z in rows)
 
 
 @dataclass(frozen=True)

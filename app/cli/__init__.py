@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from app.cli import chain_commands, design_commands, machine_commands, profile_commands
+from app.cli import cam_commands, chain_commands, design_commands, machine_commands, profile_commands
 from app.cli.output import EXIT_ERROR, EXIT_OK
 from app.errors import USER_ERRORS
 
@@ -52,4 +52,5 @@ def _parser() -> argparse.ArgumentParser:
     chain_commands.register(commands)
     profile_commands.register(commands)
     machine_commands.register(commands)
+    cam_commands.register(commands)
     return parser

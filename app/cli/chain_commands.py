@@ -32,8 +32,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_json(build)
     build.set_defaults(run=_build)
 
-    check = commands.add_parser("check", help="check that a part can be printed")
+    check = commands.add_parser(
+        "check", help="check that a part can be made; exit code 0 ok, 1 errors found, 2 could not run")
     check.add_argument("part", type=Path, help="mesh file (.stl, .3mf, .obj)")
+    check.add_argument("--process", choices=("fdm", "cnc", "laser"), default="fdm",
+                       help="how the part is made (default fdm)")
+    check.add_argument("--orient", action="store_true",
+                       help="fdm: also advise the three orientations that need the least support")
+    check.add_argument("--tool", default="flat-6-2f", help="cnc: tool of the CNC library (default flat-6-2f)")
+    check.add_argument("--stock", metavar="X,Y,Z", help="cnc: stock size in mm (default: the part's size)")
+    check.add_argument("--laser", default="generic-grbl-diode-laser",
+                       help="laser: laser machine of the CNC library (default generic-grbl-diode-laser)")
+    check.add_argument("--sheet", default="plywood", help="laser: sheet material (default plywood)")
+    check.add_argument("--thickness", type=float, metavar="MM",
+                       help="laser: sheet thickness in mm (default: the part's height)")
     add_machine(check)
     add_placement(check)
     add_json(check)
@@ -105,22 +117,91 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from app.checks import check_fdm
+    checkers = {"fdm": _check_fdm, "cnc": _check_cnc, "laser": _check_laser}
+    report, machine, extra = checkers[args.process](args)
+    data = {**report.as_dict(), "part": str(args.part), **extra}
+
+    def text() -> str:
+        if not data["findings"]:
+            return f"{args.part.name}: no problems found for {machine}"
+        rows = [[f["severity"], f["rule"], _measure(f), f["message"]] for f in data["findings"]]
+        counts = data["counts"]
+        return (table(["severity", "rule", "measured / limit", "finding"], rows) +
+                f"\n{args.part.name} on {machine}: {counts['error']} errors, {counts['warning']} warnings")
+
+    emit(args, data, text)
+    return EXIT_OK if report.ok else EXIT_PROBLEM
+
+
+def _check_fdm(args: argparse.Namespace) -> tuple[Any, str, dict]:
+    from dataclasses import replace
+
+    from app.checks import check_fdm, orientation_findings, stored_normal_findings
     from app.profiles import resolve_fdm_setup
 
     setup = resolve_fdm_setup(args.printer, args.material, print_profile=args.print_profile)
     mesh, placement = _placed(args, [args.part], setup.settings)
-    report = check_fdm(mesh.to_trimesh(), setup.settings)
-    data = {**report.as_dict(), "placement": placement}
+    report = check_fdm(mesh, setup.settings)
+    extra = stored_normal_findings(args.part)
+    if args.orient:
+        extra += orientation_findings(mesh, setup.settings)
+    report = replace(report, findings=report.findings + tuple(extra))
+    return report, setup.printer.name, {"printer": setup.printer.id, "placement": placement}
 
-    def text() -> str:
-        if not data["findings"]:
-            return f"{args.part.name}: no problems found for {setup.printer.name}"
-        rows = [[f["severity"], f["rule"], f["message"]] for f in data["findings"]]
-        return table(["severity", "rule", "finding"], rows)
 
-    emit(args, data, text)
-    return EXIT_OK if report.ok else EXIT_PROBLEM
+def _check_cnc(args: argparse.Namespace) -> tuple[Any, str, dict]:
+    from app.checks import check_cnc
+    from app.profiles import load_cam
+    from app.profiles.check_limits import load_check_limits, smallest_tool_diameter
+    from slicing.mesh import place_on_bed, read_mesh
+
+    tool = load_cam("tool", args.tool)
+    mesh = _laid_flat(args, read_mesh(args.part))
+    stock = _stock_size(args.stock) if args.stock else tuple(float(v) for v in mesh.extents)
+    report = check_cnc(place_on_bed(mesh, stock[0], stock[1]), tool, load_check_limits("cnc"), stock,
+                       smallest_tool_diameter())
+    return report, f"{tool.name} from {' x '.join(number(v) for v in stock)} mm stock", \
+        {"tool": tool.id, "stock_mm": list(stock)}
+
+
+def _check_laser(args: argparse.Namespace) -> tuple[Any, str, dict]:
+    from app.checks import check_laser
+    from app.profiles.check_limits import laser_limits
+    from slicing.mesh import place_on_bed, read_mesh
+
+    if args.thickness is not None and not args.thickness > 0:
+        raise LocalfabError(f"--thickness {args.thickness}: give the sheet's thickness in mm, more than 0")
+    mesh = _laid_flat(args, read_mesh(args.part))
+    thickness = args.thickness if args.thickness is not None else float(mesh.extents[2])
+    limits = laser_limits(args.laser, args.sheet, thickness)
+    report = check_laser(place_on_bed(mesh, limits["bed_size_x"], limits["bed_size_y"]), limits, thickness)
+    return report, f"{args.laser} cutting {thickness:g} mm {args.sheet}", \
+        {"laser": args.laser, "sheet": args.sheet, "thickness_mm": thickness, "kerf_mm": limits["kerf"]}
+
+
+def _laid_flat(args: argparse.Namespace, mesh: Any) -> Any:
+    """The mesh on the largest flat side of its convex hull when --lay-flat asks for it."""
+    from slicing.placement import face_down, largest_flat_face
+
+    return face_down(mesh, largest_flat_face(mesh)) if args.lay_flat else mesh
+
+
+def _stock_size(text: str) -> tuple[float, float, float]:
+    """'100,60,20' as (100.0, 60.0, 20.0) mm; a clear error for anything else."""
+    try:
+        size = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        size = ()
+    if len(size) != 3 or not all(0 < value < 1e5 for value in size):
+        raise LocalfabError(f"--stock {text}: give the stock's size in mm as X,Y,Z, e.g. --stock 100,60,20")
+    x, y, z = size
+    return x, y, z
+
+
+def _measure(finding: Mapping[str, Any]) -> str:
+    """'0.35 / 0.8 mm' for a finding's measured value and limit, as far as it has them."""
+    values = [number(finding[key]) for key in ("measured", "limit") if finding[key] is not None]
+    return f"{' / '.join(values)} {finding['unit']}".strip() if values else ""
 
 
 def _slice(args: argparse.Namespace) -> int:

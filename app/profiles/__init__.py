@@ -1,5 +1,6 @@
 """Machine, material and print-settings profiles: TOML files in resources/, read through one loader."""
 
+from app.profiles.cam import list_cam, load_cam, load_laser_settings
 from app.profiles.loader import (
     DEFAULT_PRINT,
     FdmSetup,
@@ -9,6 +10,7 @@ from app.profiles.loader import (
     load_profile,
     resolve_fdm_setup,
     resources_dir,
+    with_newer_settings,
 )
 from app.profiles.prusaslicer_import import ImportReport, import_prusaslicer_ini, import_vendor_bundle
 from app.profiles.settings_schema import SettingSpec, load_settings_schema
@@ -23,11 +25,15 @@ __all__ = [
     "check_settings",
     "import_prusaslicer_ini",
     "import_vendor_bundle",
+    "list_cam",
     "list_profiles",
+    "load_cam",
+    "load_laser_settings",
     "load_profile",
     "load_settings_schema",
     "profile_to_toml",
     "resolve_fdm_setup",
     "resources_dir",
+    "with_newer_settings",
     "write_profile",
 ]

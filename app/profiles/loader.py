@@ -137,6 +137,15 @@ def check_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     return settings
 
 
+def with_newer_settings(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Recorded settings completed with the defaults of the settings this localfab has and they lack, and the
+    names of those: a recipe made before a setting existed rebuilds as it was made, since every new setting's
+    default keeps the behaviour from before it (and the rebuilt hashes show it if one did not)."""
+    schema = fdm_schema()
+    added = sorted(name for name in schema if name not in values and schema[name].default is not None)
+    return {**values, **{name: schema[name].default for name in added}}, added
+
+
 def _read_profile(path: Path, kind: str) -> Profile:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

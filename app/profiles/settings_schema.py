@@ -17,6 +17,9 @@ from parametric_designs.schema import parse_bool
 
 SETTING_TYPES = ("float", "int", "bool", "str", "text")
 SECTIONS = ("printer", "material", "print")
+# Who reads a setting: the slicer (slicing.fdm.settings.FdmSettings holds exactly these) or only the
+# manufacturability checks (app.checks), whose limits are properties of the printer or material all the same.
+READERS = ("slicer", "checks")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class SettingSpec:
     min: float | None = None
     max: float | None = None
     choices: tuple[str, ...] = ()
+    read_by: str = "slicer"
 
     def parse(self, value: Any) -> Any:
         """Check one value (typed, or text from a command line) and return it typed."""
@@ -75,10 +79,13 @@ def load_settings_schema(path: Path) -> dict[str, SettingSpec]:
         if entry.get("section") not in SECTIONS or entry.get("type") not in SETTING_TYPES:
             raise ProfileError(f"{path}: setting {name} needs a section ({', '.join(SECTIONS)}) "
                                f"and a type ({', '.join(SETTING_TYPES)})")
+        if entry.get("read_by", "slicer") not in READERS:
+            raise ProfileError(f"{path}: setting {name} has read_by = {entry['read_by']!r}; use one of "
+                               f"{', '.join(READERS)}")
         spec = SettingSpec(
             name=name, section=entry["section"], type=entry["type"], help=entry.get("help", ""),
             unit=entry.get("unit", ""), default=entry.get("default"), min=entry.get("min"),
-            max=entry.get("max"), choices=tuple(entry.get("choices", ())),
+            max=entry.get("max"), choices=tuple(entry.get("choices", ())), read_by=entry.get("read_by", "slicer"),
         )
         if spec.default is not None:
             spec.parse(spec.default)

@@ -1,0 +1,261 @@
+"""CNC (2.5D milling from above) rules: what a flat end mill of the tool profile cannot cut in the stock.
+
+The part stands as placed (its bottom on the machine bed) and is cut from above. Its floors are the heights
+of its upward flat faces and its bottom; just above each floor the cross-section shows what the tool must
+clear there. Inside vertical corners tighter than the tool radius (plus the profile's clearance) leave
+material the tool cannot reach; a pocket (a hole in the section that starts at that floor) may be deeper
+than the flutes or too deep for its width; faces that point down cannot be reached from above; walls may be
+too thin for the cutting forces; holes may be narrower than any tool. Everything is in millimetres.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import manifold3d
+import numpy as np
+import shapely
+
+from app.checks.part import CheckedPart
+from app.checks.planar import inscribed_width
+from app.checks.regions import face_patches
+from app.checks.report import MEASURE_TOLERANCE, CheckReport, Finding, located_faces, located_points
+from app.checks.solid import as_solid, rings, signed_area
+from app.checks.thickness import wall_thickness
+
+if TYPE_CHECKING:
+    from slicing.cnc.tooling import Tool
+
+# Sections are taken this far (mm) above each floor, inside the layer of material the tool clears there.
+ABOVE_FLOOR = 1e-3
+# A facet counts as flat (a floor, or a face pointing down) when its normal is this close to vertical.
+FLAT_NORMAL_Z = 1.0 - 1e-6
+# Arcs of the reach test are drawn with this many segments per turn: finer than any mesh's own arcs.
+ARC_SEGMENTS = 256
+
+
+def check_cnc(mesh: Any, tool: Tool, limits: Mapping[str, float], stock: Sequence[float],
+              smallest_tool: float) -> CheckReport:
+    """Check a part for 2.5D milling with `tool` (of the CNC library) from `stock` (x, y, z mm), against
+    `limits` (resources/checks/cnc.toml: corner_clearance, max_depth_to_width, min_wall_thickness).
+
+    `smallest_tool` is the smallest end mill diameter (mm) at hand, for holes no tool cuts. A V-bit cuts
+    inside corners as sharp as its tip, so corners are only checked for flat and ball end mills.
+    """
+    part = CheckedPart.of(mesh)
+    solid = as_solid(part)
+    if solid is None:
+        return CheckReport(process="cnc", findings=(Finding(
+            rule="cnc.not_a_solid", severity="error",
+            message="the mesh is not a closed solid, so what to cut away is not defined: run "
+                    "`localfab check --process fdm` to see and repair its holes, then check again"),))
+    findings = _stock_findings(part, stock, tool)
+    floors = _floor_heights(part)
+    if tool.kind != "vbit":
+        findings += _corner_findings(solid, floors, tool.radius_mm + limits["corner_clearance"], tool)
+    findings += _pocket_findings(solid, floors, float(part.bounds[1, 2]), tool, limits, smallest_tool)
+    findings += _undercut_findings(part)
+    findings += _thin_wall_findings(part, limits["min_wall_thickness"])
+    return CheckReport(process="cnc", findings=tuple(findings))
+
+
+def _stock_findings(part: CheckedPart, stock: Sequence[float], tool: Tool) -> list[Finding]:
+    findings = []
+    size = [float(v) for v in part.extents]
+    if any(s > limit + MEASURE_TOLERANCE for s, limit in zip(size, stock, strict=True)):
+        findings.append(Finding(
+            rule="cnc.fits_stock", severity="error",
+            message=f"the part is {size[0]:.1f} x {size[1]:.1f} x {size[2]:.1f} mm but the stock is "
+                    f"{stock[0]:g} x {stock[1]:g} x {stock[2]:g} mm: use larger stock or scale the part",
+            measured=round(max(size), 3), limit=float(max(stock)), unit="mm",
+        ))
+    if size[2] > tool.flute_length_mm + MEASURE_TOLERANCE:
+        findings.append(Finding(
+            rule="cnc.profile_depth", severity="error",
+            message=f"cutting the part out means cutting {size[2]:.1f} mm deep, but the tool's flutes are "
+                    f"{tool.flute_length_mm:g} mm long: use a longer tool, or machine it from both sides",
+            measured=round(size[2], 3), limit=tool.flute_length_mm, unit="mm",
+        ))
+    return findings
+
+
+def _floor_heights(part: CheckedPart) -> np.ndarray:
+    """The heights (mm) of the part's upward flat faces below its top, and its bottom, lowest first."""
+    up = part.face_normals[:, 2] >= FLAT_NORMAL_Z
+    low, top = float(part.bounds[0, 2]), float(part.bounds[1, 2])
+    heights = np.round(part.triangles_center[up, 2], 4)
+    return np.unique(np.concatenate(([low], heights[heights < top - MEASURE_TOLERANCE])))
+
+
+def _corner_findings(solid: manifold3d.Manifold, floors: np.ndarray, reach: float, tool: Tool) -> list[Finding]:
+    """Inside vertical corners the tool cannot reach: material left when the cut region is opened by `reach`
+    (mm: the tool's radius plus the clearance a corner needs)."""
+    low, high = np.split(np.asarray(solid.bounding_box()), 2)
+    margin = 3.0 * reach + 1.0
+    stock = manifold3d.CrossSection.square((high[0] - low[0] + 2 * margin, high[1] - low[1] + 2 * margin)) \
+        .translate((low[0] - margin, low[1] - margin))
+    near_part = manifold3d.CrossSection.square((high[0] - low[0] + 2 * reach, high[1] - low[1] + 2 * reach)) \
+        .translate((low[0] - reach, low[1] - reach))
+    corners: dict[tuple[int, int], tuple[float, float, float, float]] = {}
+    for floor in floors:
+        cut = stock - solid.slice(float(floor) + ABOVE_FLOOR)
+        reached = cut.offset(-reach, manifold3d.JoinType.Round, 2.0, ARC_SEGMENTS) \
+            .offset(reach, manifold3d.JoinType.Round, 2.0, ARC_SEGMENTS)
+        for piece in ((cut - reached) ^ near_part).decompose():
+            area = piece.area()
+            if area <= (0.05 * reach) ** 2:  # arc-drawing noise, far below a visible fillet
+                continue
+            radius = _corner_radius(area, reach)
+            centre = np.mean(np.vstack(rings(piece)), axis=0)
+            key = tuple(np.round(centre / reach).astype(int))
+            if key not in corners:
+                corners[key] = (float(centre[0]), float(centre[1]), float(floor), radius)
+    if not corners:
+        return []
+    located = [corners[key] for key in sorted(corners)]
+    tightest = min(corner[3] for corner in located)
+    return [Finding(
+        rule="cnc.inside_corner", severity="error",
+        message=f"{len(located)} inside corners are tighter than the {tool.diameter_mm:g} mm tool can cut "
+                f"(the tightest {_radius_words(tightest)}): round them to at least {reach:.1f} mm, "
+                "add dog-bone relief, or use a smaller tool",
+        measured=round(tightest, 2), limit=round(reach, 3), unit="mm",
+        points=located_points(np.array([corner[:3] for corner in located])),
+    )]
+
+
+def _radius_words(radius: float) -> str:
+    return "is sharp" if radius < 0.05 else f"has a radius of about {radius:.1f} mm"
+
+
+def _corner_radius(left_area: float, reach: float) -> float:
+    """The radius (mm) of a right-angled corner that leaves `left_area` mm² uncut by a tool of radius
+    `reach`: the area between the two fillets is (reach² - r²)(1 - pi/4)."""
+    return math.sqrt(max(reach ** 2 - left_area / (1.0 - math.pi / 4.0), 0.0))
+
+
+class Pocket(NamedTuple):
+    """A hole in the part cut from above: where (x, y mm) its floor is (mm), how wide and deep (mm)."""
+
+    x: float
+    y: float
+    floor: float
+    width: float
+    depth: float
+
+    @property
+    def depth_to_width(self) -> float:
+        return self.depth / self.width if self.width > 0.0 else math.inf
+
+
+def pockets(solid: manifold3d.Manifold, floors: np.ndarray, top: float) -> list[Pocket]:
+    """The holes in the sections just above each floor that start at that floor, lowest floor first."""
+    found = []
+    below: manifold3d.CrossSection | None = None
+    for floor in floors:
+        section = solid.slice(float(floor) + ABOVE_FLOOR)
+        for ring in rings(section):
+            if signed_area(ring) >= 0.0:
+                continue
+            centre = ring.mean(axis=0)
+            # A hole that was already open below this floor is the same pocket, met on its way down.
+            if below is not None and not _is_material(below, centre):
+                continue
+            found.append(Pocket(float(centre[0]), float(centre[1]), float(floor),
+                                inscribed_width(ring), top - float(floor)))
+        below = section
+    return found
+
+
+def _pocket_findings(solid: manifold3d.Manifold, floors: np.ndarray, top: float, tool: Tool,
+                     limits: Mapping[str, float], smallest_tool: float) -> list[Finding]:
+    """Holes narrower than any tool or than this tool, pockets deeper than the flutes or too deep for their
+    width: one finding per rule, measured by the worst pocket, located at every pocket it concerns."""
+    diameter, flutes = tool.diameter_mm, tool.flute_length_mm
+    ratio = limits["max_depth_to_width"]
+    found = pockets(solid, floors, top)
+    # A V-bit engraves narrow grooves by design; only an end mill must fit into a hole.
+    fitting = found if tool.kind != "vbit" else []
+    no_tool = [p for p in fitting if p.width < smallest_tool - MEASURE_TOLERANCE]
+    other_tool = [p for p in fitting if p not in no_tool and p.width < diameter - MEASURE_TOLERANCE]
+    too_deep = [p for p in found if p.depth > flutes + MEASURE_TOLERANCE]
+    too_narrow = [p for p in found if p.depth > ratio * p.width + MEASURE_TOLERANCE]
+    findings = []
+    if no_tool:
+        narrowest = min(p.width for p in no_tool)
+        findings.append(_pocket_finding(
+            "cnc.small_hole", "error", no_tool, narrowest, smallest_tool, "mm",
+            f"narrower than the smallest tool ({smallest_tool:g} mm; the narrowest {narrowest:.2f} mm): widen "
+            "them, or drill them with a drill bit of their size"))
+    if other_tool:
+        narrowest = min(p.width for p in other_tool)
+        findings.append(_pocket_finding(
+            "cnc.small_hole", "warning", other_tool, narrowest, diameter, "mm",
+            f"narrower than the {diameter:g} mm tool (the narrowest {narrowest:.2f} mm): cut them with a "
+            "smaller tool, or widen them"))
+    if too_deep:
+        deepest = max(p.depth for p in too_deep)
+        findings.append(_pocket_finding(
+            "cnc.pocket_depth", "error", too_deep, deepest, flutes, "mm",
+            f"deeper than the tool's {flutes:g} mm flutes reach (the deepest {deepest:.1f} mm): make them "
+            "shallower, or use a longer tool"))
+    if too_narrow:
+        worst = max(p.depth_to_width for p in too_narrow)
+        findings.append(_pocket_finding(
+            "cnc.pocket_depth_to_width", "warning", too_narrow, worst, ratio, "ratio",
+            f"deeper than {ratio:g} times their width (the worst {worst:.1f} times): chips will not clear and "
+            "the tool will deflect; widen them or make them shallower"))
+    return findings
+
+
+def _pocket_finding(rule: str, severity: str, concerned: list[Pocket], measured: float, limit: float, unit: str,
+                    consequence: str) -> Finding:
+    return Finding(
+        rule=rule, severity=severity, message=f"{len(concerned)} holes or pockets are {consequence}",
+        measured=round(measured, 3), limit=limit, unit=unit,
+        points=located_points(np.array([[p.x, p.y, p.floor] for p in concerned])),
+    )
+
+
+def _is_material(section: manifold3d.CrossSection, point: np.ndarray) -> bool:
+    outlines = rings(section)
+    polygons = shapely.MultiPolygon([shapely.Polygon(ring) for ring in outlines if signed_area(ring) > 0])
+    holes = [shapely.Polygon(ring) for ring in outlines if signed_area(ring) < 0]
+    spot = shapely.Point(point)
+    return bool(polygons.covers(spot)) and not any(hole.contains(spot) for hole in holes)
+
+
+def _undercut_findings(part: CheckedPart) -> list[Finding]:
+    bottom = float(part.bounds[0, 2])
+    down = (part.face_normals[:, 2] < -MEASURE_TOLERANCE) & \
+        (part.triangles_center[:, 2] > bottom + MEASURE_TOLERANCE)
+    faces = np.flatnonzero(down)
+    if not len(faces):
+        return []
+    return [Finding(
+        rule="cnc.undercut", severity="error",
+        message=f"{float(part.area_faces[faces].sum()):.0f} mm² of the part faces downwards and cannot be "
+                "reached by a tool from above: flip the part and machine a second side, or redesign these faces",
+        measured=round(float(part.area_faces[faces].sum()), 3), limit=0.0, unit="mm2",
+        faces=located_faces(faces), points=located_points(part.triangles_center[faces]),
+    )]
+
+
+def _thin_wall_findings(part: CheckedPart, limit: float) -> list[Finding]:
+    thickness = wall_thickness(part)
+    vertical = np.abs(part.face_normals[:, 2]) < MEASURE_TOLERANCE
+    thin = [patch for patch in face_patches(part, vertical & (thickness < limit - MEASURE_TOLERANCE))
+            if part.area_faces[patch].sum() >= limit ** 2]
+    if not thin:
+        return []
+    faces = np.concatenate(thin)
+    thinnest = min(float(np.median(thickness[patch])) for patch in thin)
+    return [Finding(
+        rule="cnc.thin_wall", severity="error",
+        message=f"{len(thin)} walls are thinner than the {limit:g} mm a router can leave standing (the "
+                f"thinnest {thinnest:.2f} mm): thicken them, or cut them in light passes with a sharp tool",
+        measured=round(thinnest, 3), limit=limit, unit="mm",
+        faces=located_faces(faces), points=located_points(part.triangles_center[np.sort(faces)]),
+    )]

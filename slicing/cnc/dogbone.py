@@ -1,0 +1,70 @@
+"""Corner reliefs: a round tool cannot reach into an inside corner, so a square tab of a mating part would
+not seat there. A relief removes a disc as big as the tool whose edge passes through the corner; the
+profile then cuts round it by itself.
+
+- dogbone: the disc sits on the corner's bisector (the least material removed, seen from both sides);
+- T-bone: the disc sits on the corner's shorter edge, so the relief runs on along the longer edge, out of
+  sight under the mating part (a slot's bottom corners relieved downwards, not into its walls).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from slicing.errors import SlicingError
+from slicing.fdm import polygons
+from slicing.fdm.polygons import Paths
+
+RELIEF_STYLES = ("dogbone", "tbone")
+# Corners that turn less than this are curves drawn as chords, not corners a mating part seats in.
+MIN_CORNER_TURN_DEG = 45.0
+# The disc's chords must not cut short of the corner: it is drawn as a polygon round a slightly larger circle.
+_DISC_SIDES = 64
+_DISC_GROWTH = 1.0 / np.cos(np.pi / _DISC_SIDES)
+
+
+@dataclass(frozen=True)
+class InsideCorner:
+    """An inside (reflex) corner: its point, the unit bisector into the waste, and the unit direction away
+    from the corner along its shorter edge (all in mm)."""
+
+    point: np.ndarray
+    bisector: np.ndarray
+    along_shorter: np.ndarray
+
+
+def inside_corners(region: Paths) -> list[InsideCorner]:
+    """The inside corners of a region's boundary. Rings carry the material on their left, so an inside
+    corner is where the boundary turns right."""
+    corners = []
+    for ring in polygons.to_mm(region):
+        incoming = ring - np.roll(ring, 1, axis=0)
+        outgoing = np.roll(ring, -1, axis=0) - ring
+        in_length = np.linalg.norm(incoming, axis=1)
+        out_length = np.linalg.norm(outgoing, axis=1)
+        incoming = incoming / in_length[:, None]
+        outgoing = outgoing / out_length[:, None]
+        cross = incoming[:, 0] * outgoing[:, 1] - incoming[:, 1] * outgoing[:, 0]
+        turn = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", incoming, outgoing), -1.0, 1.0)))
+        for i in np.flatnonzero((cross < 0) & (turn >= MIN_CORNER_TURN_DEG)):
+            bisector = outgoing[i] - incoming[i]
+            shorter = -incoming[i] if in_length[i] < out_length[i] else outgoing[i]
+            corners.append(InsideCorner(ring[i], bisector / np.linalg.norm(bisector), shorter))
+    return corners
+
+
+def add_reliefs(region: Paths, tool_radius_mm: float, style: str = "dogbone", clearance_mm: float = 0.0) -> Paths:
+    """The region with a relief disc cut at every inside corner, clearance_mm bigger in radius than the tool
+    (so the relief's own round is not a corner the tool has to wrap round fully)."""
+    if style not in RELIEF_STYLES:
+        raise SlicingError(f"corner relief {style!r} is not one of {', '.join(RELIEF_STYLES)}")
+    corners = inside_corners(region)
+    if not corners:
+        return region
+    angles = np.linspace(0.0, 2.0 * np.pi, _DISC_SIDES, endpoint=False)
+    radius = tool_radius_mm + clearance_mm
+    unit = np.column_stack([np.cos(angles), np.sin(angles)]) * radius * _DISC_GROWTH
+    discs = [c.point + (c.bisector if style == "dogbone" else c.along_shorter) * radius + unit for c in corners]
+    return polygons.union(polygons.difference(region, polygons.union(polygons.to_units(discs))))

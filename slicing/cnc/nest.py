@@ -1,0 +1,177 @@
+"""Nesting parts and their copies on sheets with spyrrow (the sparrow strip-packing algorithm).
+
+Each sheet is a strip as tall as the sheet less its margins; spyrrow packs every part still to place, and
+the copies that land within the sheet's width make that sheet; the rest go round again for the next sheet.
+Spyrrow packs outer boundaries only, so first, smaller parts are fitted into the holes of bigger ones (each
+copy of a part with holes carries its own), and travel with them.
+Parts turn by quarter turns only (both ways when the grain may turn, half turns only when it must stay),
+so turned parts stay exact on the fixed-point grid. Spyrrow is a time-bounded search, so its placements
+differ from run to run: they are returned by value and recorded, and a program is rebuilt from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+import spyrrow
+
+from slicing.cnc.flat import FlatPart, merge_parts
+from slicing.errors import SlicingError
+from slicing.fdm import polygons
+
+# Nesting outlines are the part grown by this much and simplified by as much, so they hold the whole part.
+_SHAPE_TOLERANCE_MM = 0.2
+# Positions tried along each side of a hole when fitting a part into it.
+_FIT_STEPS = 24
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one copy of a part goes: part index, quarter turns counter-clockwise about the part's origin,
+    then a shift in mm."""
+
+    part: int
+    quarter_turns: int
+    shift_mm: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class NestedSheet:
+    """The copies on one sheet, and the share of the sheet's area they take."""
+
+    placements: tuple[Placement, ...]
+    utilisation: float
+
+
+def nest(parts: Sequence[FlatPart], copies: Sequence[int], sheet_mm: tuple[float, float], *, spacing_mm: float,
+         margin_mm: float, keep_grain: Sequence[bool] | None = None, seconds_per_sheet: int = 1,
+         seed: int = 0) -> list[NestedSheet]:
+    """Place copies[i] copies of each part on as many sheets as they need, spacing_mm apart (at least the tool
+    diameter) and margin_mm from the sheet's edges."""
+    width, height = sheet_mm[0] - 2 * margin_mm, sheet_mm[1] - 2 * margin_mm
+    keep_grain = keep_grain or [False] * len(parts)
+    shapes = [_nest_shape(part) for part in parts]
+    for part, shape in zip(parts, shapes, strict=True):
+        size = np.ptp(np.array(shape), axis=0)
+        if min(size) > min(width, height) or max(size) > max(width, height):
+            raise SlicingError(f"{part.name} ({size[0]:.0f} x {size[1]:.0f} mm) does not fit on a {sheet_mm[0]:g} x "
+                               f"{sheet_mm[1]:g} mm sheet with {margin_mm:g} mm margins")
+    left = list(copies)
+    fills = _hole_fills(parts, shapes, left, spacing_mm, keep_grain)
+    sheets = []
+    while sum(left) > 0:
+        items = [spyrrow.Item(str(i), shapes[i], left[i], [0.0, 180.0] if keep_grain[i] else [0.0, 90.0, 180.0, 270.0])
+                 for i in range(len(parts)) if left[i] > 0]
+        config = spyrrow.StripPackingConfig(total_computation_time=seconds_per_sheet, seed=seed, num_workers=1,
+                                            min_items_separation=spacing_mm, early_termination=True)
+        solution = spyrrow.StripPackingInstance("sheet", height, items).solve(config)
+        placed = []
+        for item in sorted(solution.placed_items, key=lambda p: (p.translation[0], p.translation[1])):
+            index = int(item.id)
+            turns = round(item.rotation / 90.0) % 4
+            box = _turned_bounds(shapes[index], turns, item.translation)
+            if box[2] <= width + 1e-6:
+                placed.append(Placement(index, turns, (item.translation[0] + margin_mm,
+                                                       item.translation[1] + margin_mm)))
+        if not placed:
+            raise SlicingError("no part fits on a sheet: use a bigger sheet or smaller margins")
+        for placement in list(placed):
+            left[placement.part] -= 1
+            if fills[placement.part]:
+                placed += [_carried(child, placement) for child in fills[placement.part].pop(0)]
+        area = sum(_area_mm2(parts[p.part]) for p in placed)
+        sheets.append(NestedSheet(tuple(placed), area / (sheet_mm[0] * sheet_mm[1])))
+    return sheets
+
+
+def sheet_part(name: str, parts: Sequence[FlatPart], sheet: NestedSheet) -> FlatPart:
+    """The parts of one nested sheet turned and moved into place, as one part."""
+    return merge_parts(name, [parts[p.part].rotated(p.quarter_turns).translated(np.array(p.shift_mm))
+                              for p in sheet.placements])
+
+
+def _hole_fills(parts: Sequence[FlatPart], shapes: list[list[tuple[float, float]]], left: list[int],
+                spacing_mm: float, keep_grain: Sequence[bool]) -> list[list[list[Placement]]]:
+    """For each part, one list per copy of the smaller parts fitted into that copy's holes (in the part's
+    own coordinates), taken off `left`. Bigger parents first, bigger children first, each hole filled
+    until nothing more fits; a copy with nothing in its holes ends the search for that part."""
+    fills: list[list[list[Placement]]] = [[] for _ in parts]
+    areas = [shapely.Polygon(shape).area for shape in shapes]
+    holes = [[shapely.Polygon(ring) for piece in polygons.islands(part.outline)
+              for ring in polygons.to_mm(piece[1:])] for part in parts]
+    for parent in sorted(range(len(parts)), key=lambda i: -areas[i]):
+        for _ in range(left[parent]):
+            fill = []
+            for hole in holes[parent]:
+                room = hole.buffer(-spacing_mm, join_style="mitre")
+                for child in sorted(range(len(parts)), key=lambda i: -areas[i]):
+                    while left[child] > 0 and child != parent and areas[child] < room.area:
+                        found = _fit_in(room, shapes[child], keep_grain[child])
+                        if found is None:
+                            break
+                        turns, shift, footprint = found
+                        fill.append(Placement(child, turns, shift))
+                        left[child] -= 1
+                        room = room.difference(footprint.buffer(spacing_mm, join_style="mitre"))
+            if not fill:
+                break
+            fills[parent].append(fill)
+    return fills
+
+
+def _fit_in(room: shapely.Geometry, shape: list[tuple[float, float]], keep_grain: bool
+            ) -> tuple[int, tuple[float, float], shapely.Polygon] | None:
+    """The first quarter turn and shift (scanning from the lower left) that puts the shape inside room."""
+    if room.is_empty:
+        return None
+    shapely.prepare(room)
+    xmin, ymin, xmax, ymax = room.bounds
+    for turns in (0, 2) if keep_grain else (0, 1, 2, 3):
+        points = np.array(shape)
+        for _ in range(turns):
+            points = np.column_stack([-points[:, 1], points[:, 0]])
+        low, high = points.min(axis=0), points.max(axis=0)
+        if high[0] - low[0] > xmax - xmin or high[1] - low[1] > ymax - ymin:
+            continue
+        for dy in np.linspace(ymin - low[1], ymax - high[1], _FIT_STEPS):
+            for dx in np.linspace(xmin - low[0], xmax - high[0], _FIT_STEPS):
+                footprint = shapely.Polygon(points + np.array([dx, dy]))
+                if room.contains(footprint):
+                    return turns, (float(dx), float(dy)), footprint
+    return None
+
+
+def _carried(child: Placement, parent: Placement) -> Placement:
+    """A part fitted in a hole, placed where its parent went: turned with it, then moved with it."""
+    shift = np.array(child.shift_mm)
+    for _ in range(parent.quarter_turns):
+        shift = np.array([-shift[1], shift[0]])
+    return Placement(child.part, (child.quarter_turns + parent.quarter_turns) % 4,
+                     (float(shift[0] + parent.shift_mm[0]), float(shift[1] + parent.shift_mm[1])))
+
+
+def _nest_shape(part: FlatPart) -> list[tuple[float, float]]:
+    """The outer boundary spyrrow packs: the part's outline (all its pieces' hull when it has several), grown
+    and simplified so that it still holds the whole part."""
+    pieces = [shapely.Polygon(polygons.to_mm(piece[:1])[0]) for piece in polygons.islands(part.outline)]
+    if not pieces:
+        raise SlicingError(f"{part.name} has no outline to nest")
+    shape = pieces[0] if len(pieces) == 1 else shapely.MultiPolygon(pieces).convex_hull
+    grown = shape.buffer(_SHAPE_TOLERANCE_MM, join_style="mitre").simplify(_SHAPE_TOLERANCE_MM)
+    return [(float(x), float(y)) for x, y in np.asarray(grown.exterior.coords)[:-1]]
+
+
+def _turned_bounds(shape: list[tuple[float, float]], turns: int, shift: tuple[float, float]) -> tuple[float, ...]:
+    points = np.array(shape)
+    for _ in range(turns):
+        points = np.column_stack([-points[:, 1], points[:, 0]])
+    points = points + np.array(shift)
+    return (*points.min(axis=0), *points.max(axis=0))
+
+
+def _area_mm2(part: FlatPart) -> float:
+    return float(sum(shapely.Polygon(ring).area * (1 if shapely.LinearRing(ring).is_ccw else -1)
+                     for ring in polygons.to_mm(part.outline)))

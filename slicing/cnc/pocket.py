@@ -1,0 +1,84 @@
+"""Pockets by offset clearing: rings offset inwards from the walls (and outwards from islands) one stepover
+apart, cut from the middle out, each depth in turn; the tool stays down between rings where the link runs
+through what is already cleared.
+
+What a pocket leaves: the region opened by the tool radius, so inside corners keep the tool's radius (a
+rectangular pocket loses (4 - pi) r² of its area); walls are cut in the climb direction unless asked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from slicing.cnc import rings as ring_tools
+from slicing.cnc.tooling import CuttingData, Tool
+from slicing.cnc.toolpath import Toolpath, closed, pass_depths
+from slicing.errors import SlicingError
+from slicing.fdm import polygons
+from slicing.fdm.polygons import Paths
+
+# A link between rings may graze the cleared area's edge by this much (numerical slack of the offsets).
+_LINK_SLACK_MM = 0.01
+
+
+def pocket(region: Paths, depth_mm: float, tool: Tool, cutting: CuttingData, *, climb: bool = True,
+           ramp_angle_deg: float = 5.0, name: str = "pocket") -> Toolpath:
+    """Clear `region` (walls as outer rings, islands as holes; fixed-point units) to depth_mm."""
+    if depth_mm > tool.flute_length_mm:
+        raise SlicingError(f"{name}: {depth_mm:g} mm is deeper than the {tool.name}'s flutes reach")
+    for piece in polygons.islands(region):
+        if not polygons.offset(piece, -tool.radius_mm, round_joins=True):
+            x, y = polygons.to_mm(piece[:1])[0].mean(axis=0)
+            raise SlicingError(f"{name}: the {tool.diameter_mm:g} mm tool does not fit in the pocket at ({x:.1f}, "
+                               f"{y:.1f}) mm: choose a tool smaller than its narrowest part")
+    levels = _clearing_rings(region, tool, cutting.stepover_mm)
+    centre_area = shapely.MultiPolygon(_polygons(polygons.offset(region, -tool.radius_mm, round_joins=True)))
+    allowed = centre_area.buffer(_LINK_SLACK_MM)
+    rings = [ring if climb else ring[::-1] for level in reversed(levels) for ring in level]
+    passes: list[np.ndarray] = []
+    above = 0.0
+    for z in pass_depths(depth_mm, cutting.step_down_mm):
+        passes += _linked_passes(rings, float(z), above, allowed, tool, ramp_angle_deg)
+        above = float(z)
+    return Toolpath(name=name, kind="pocket", tool=tool, cutting=cutting, passes=tuple(passes), depth_mm=depth_mm)
+
+
+def _clearing_rings(region: Paths, tool: Tool, stepover_mm: float) -> list[list[np.ndarray]]:
+    """Rings of each offset level, outermost level first; each ring closed, in Clipper's orientation."""
+    levels = []
+    distance = tool.radius_mm
+    while True:
+        offset = polygons.union(polygons.offset(region, -distance, round_joins=True))
+        if not offset:
+            return levels
+        levels.append([closed(ring) for ring in polygons.to_mm(offset)])
+        distance += stepover_mm
+
+
+def _linked_passes(rings: list[np.ndarray], z: float, above: float, allowed: shapely.Geometry, tool: Tool,
+                   ramp_angle_deg: float) -> list[np.ndarray]:
+    """The rings at one depth joined into as few passes as the cleared area allows."""
+    passes: list[list[np.ndarray]] = []
+    here: np.ndarray | None = None
+    for ring in rings:
+        if here is not None:
+            nearest = int(np.argmin(np.linalg.norm(ring[:-1] - here, axis=1)))
+            ring = closed(np.roll(ring[:-1], -nearest, axis=0))
+        level = ring_tools.lift_spans(ring, [], z, z)
+        if here is not None and allowed.covers(shapely.LineString([here, ring[0]])):
+            passes[-1].append(level)
+        else:
+            entry = level if tool.centre_cutting else ring_tools.ramped(ring, above, z, level, ramp_angle_deg)
+            passes.append([np.array([[*ring[0], above]]), entry])
+        here = ring[-1]
+    return [np.vstack(parts) for parts in passes]
+
+
+def _polygons(paths: Paths) -> list[shapely.Polygon]:
+    """A polygon set as shapely polygons (each outer ring with its holes)."""
+    result = []
+    for piece in polygons.islands(paths):
+        outer, *holes = polygons.to_mm(piece)
+        result.append(shapely.Polygon(outer, holes))
+    return result

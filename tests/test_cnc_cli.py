@@ -1,0 +1,134 @@
+"""`localfab cam` and `localfab laser` end to end: drawings and designs in, proven programs and a record of
+settings and output hashes out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import ezdxf
+import pytest
+
+from app.cli import main
+from slicing.cnc.grbl_rules import GrblDialect, grbl_violations
+
+
+@pytest.fixture
+def plate_dxf(tmp_path: Path) -> Path:
+    doc = ezdxf.new()
+    doc.header["$INSUNITS"] = 4
+    space = doc.modelspace()
+    space.add_lwpolyline([(0, 0), (160, 0), (160, 90), (0, 90)], close=True, dxfattribs={"layer": "CUT"})
+    space.add_lwpolyline([(100, 30), (140, 30), (140, 42), (100, 42)], close=True, dxfattribs={"layer": "CUT"})
+    space.add_circle((130, 70), 3.0, dxfattribs={"layer": "CUT"})
+    space.add_circle((110, 70), 8.0, dxfattribs={"layer": "CUT"})
+    space.add_lwpolyline([(15, 15), (75, 15), (75, 75), (15, 75)], close=True, dxfattribs={"layer": "POCKET_4"})
+    path = tmp_path / "plate.dxf"
+    doc.saveas(path)
+    return path
+
+
+def test_cam_writes_grbl_programs_and_a_record_of_settings_and_hashes(plate_dxf: Path, tmp_path: Path, capsys):
+    out = tmp_path / "job"
+    arguments = ["cam", str(plate_dxf), "--thickness", "12", "--sheet", "300x200", "--relief", "dogbone", "--lead", "3",
+                 "--override-checks"]
+    assert main([*arguments, "-o", str(out), "--json"]) == 0
+    record = json.loads((out / "cam.json").read_text())
+    assert record["source"]["file"] == "plate.dxf"
+    assert [op["kind"] for op in record["operations"]] == ["pocket", "drill", "pocket", "profile"]
+    assert record["settings"]["corner_relief"] == "dogbone" and record["findings"] == []
+    for name, digest in record["outputs"].items():
+        text = (out / name).read_text()
+        assert hashlib.sha256(text.encode()).hexdigest() == digest
+        assert grbl_violations(text, GrblDialect(s_max=24000)) == []
+    assert json.loads(capsys.readouterr().out)["outputs"] == record["outputs"]
+    again = tmp_path / "again"
+    assert main([*arguments, "-o", str(again)]) == 0
+    assert json.loads((again / "cam.json").read_text())["outputs"] == record["outputs"]
+
+
+def test_the_manufacturability_check_blocks_export_unless_overridden_and_recorded(plate_dxf: Path, tmp_path: Path,
+                                                                                 capsys):
+    arguments = ["cam", str(plate_dxf), "--thickness", "12", "--sheet", "300x200"]
+    assert main([*arguments, "-o", str(tmp_path / "blocked")]) == 2
+    assert "the cnc check found errors: " in capsys.readouterr().err
+    assert not (tmp_path / "blocked").exists()
+    assert main([*arguments, "--override-checks", "-o", str(tmp_path / "kept")]) == 0
+    checks = json.loads((tmp_path / "kept" / "cam.json").read_text())["checks"]
+    assert checks["overridden"] is True and not checks["ok"]
+    assert any(f["rule"] == "cnc.inside_corner" for f in checks["findings"])
+
+
+def test_cam_refuses_a_tool_too_big_for_a_hole_and_a_sheet_too_small(plate_dxf: Path, tmp_path: Path, capsys):
+    base = ["cam", str(plate_dxf), "--thickness", "12", "--override-checks"]
+    assert main([*base, "--tool", "flat-12-2f-nc", "-o", str(tmp_path)]) == 2
+    assert "narrower than the 12 mm tool" in capsys.readouterr().err
+    assert main([*base, "--sheet", "100x100", "-o", str(tmp_path)]) == 2
+    assert "does not fit a 100 x 100 mm sheet" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.nc"))
+
+
+def test_cam_refuses_a_program_whose_parts_are_not_held_unless_accepted(plate_dxf: Path, tmp_path: Path, capsys):
+    assert main(["cam", str(plate_dxf), "--thickness", "12", "--sheet", "300x200", "--tabs", "0",
+                 "--override-checks", "-o", str(tmp_path / "a")]) == 0  # no tabs asked: nothing to hold, nothing found
+    assert main(["cam", str(plate_dxf), "--thickness", "30", "--sheet", "300x200", "--tool", "flat-3.175-2f",
+                 "--override-checks", "-o", str(tmp_path / "b")]) == 2
+    assert "flutes" in capsys.readouterr().err
+
+
+def test_laser_writes_gcode_and_a_layered_svg(tmp_path: Path):
+    drawing = tmp_path / "tag.svg"
+    drawing.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="80mm" height="30mm" viewBox="0 0 80 30">'
+        '<rect x="1" y="1" width="78" height="28" fill="none" stroke="#ff0000"/>'
+        '<circle cx="8" cy="15" r="3" fill="none" stroke="#ff0000"/>'
+        '<path d="M 20 15 L 70 15" fill="none" stroke="#0000ff"/></svg>'
+    )
+    assert main(["laser", str(drawing), "--thickness", "3", "-o", str(tmp_path / "out")]) == 0
+    record = json.loads((tmp_path / "out" / "laser.json").read_text())
+    assert set(record["settings"]) == {"cut", "engrave"}
+    program = (tmp_path / "out" / "laser.gcode").read_text()
+    assert grbl_violations(program, GrblDialect(s_max=1000, laser=True, spindle_dwell=False)) == []
+    svg = (tmp_path / "out" / "layers.svg").read_text()
+    assert svg.count('stroke="#FF0000"') == 2 and svg.count('stroke="#0000FF"') == 1
+
+
+def test_laser_finger_box_design_goes_end_to_end(tmp_path: Path):
+    assert main(["laser", "laser-finger-box", "--set", "thickness=3", "-o", str(tmp_path)]) == 0
+    record = json.loads((tmp_path / "laser.json").read_text())
+    # The design draws at nominal size (kerf 0) and the laser compensates with its own table's kerf.
+    assert record["source"]["parameters"]["kerf"] == 0
+    assert record["settings"]["cut"]["kerf_mm"] == pytest.approx(0.15)
+    assert record["thickness_mm"] == pytest.approx(3.0)
+
+
+def test_cam_nests_copies_and_a_fit_coupon_and_reports_utilisation(plate_dxf: Path, tmp_path: Path):
+    assert main(["cam", str(plate_dxf), "--thickness", "12", "--sheet", "600x400", "--copies", "3", "--coupon",
+                 "--relief", "tbone", "--override-checks", "-o", str(tmp_path)]) == 0
+    record = json.loads((tmp_path / "cam.json").read_text())
+    placed = [p["part"] for sheet in record["sheets"] for p in sheet["placements"]]
+    assert sorted(placed) == [0, 0, 0, 1]  # three plates and the coupon
+    assert all(0 < sheet["utilisation"] < 1 for sheet in record["sheets"])
+    assert any(op["kind"] == "engrave" for op in record["operations"])  # the coupon's ticks
+
+
+def test_cam_cuts_a_design_with_a_pocket_tool_and_a_profile_tool(tmp_path: Path):
+    assert main(["cam", "engraved-coaster", "--set", "text=", "--tool", "flat-3.175-2f", "--pocket-tool",
+                 "flat-1-1f", "--resolution", "0.25", "--override-checks", "-o", str(tmp_path)]) == 0
+    record = json.loads((tmp_path / "cam.json").read_text())
+    assert record["source"]["design"] == "engraved-coaster"
+    assert sorted(record["outputs"]) == ["sheet-01/01-flat-1-1f.nc", "sheet-01/02-flat-3.175-2f.nc"]
+    assert record["findings"] == []
+
+
+def test_laser_nests_copies_on_the_bed(tmp_path: Path):
+    drawing = tmp_path / "coaster.svg"
+    drawing.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="100mm" height="100mm" viewBox="0 0 100 100">'
+                       '<circle cx="50" cy="50" r="45" fill="none" stroke="#ff0000"/></svg>')
+    assert main(["laser", str(drawing), "--thickness", "3", "--copies", "20", "--sheet", "300x300",
+                 "-o", str(tmp_path / "out")]) == 0
+    record = json.loads((tmp_path / "out" / "laser.json").read_text())
+    assert sum(len(sheet["placements"]) for sheet in record["sheets"]) == 20
+    assert len(record["sheets"]) >= 3  # nine 90 mm circles at most fit on 300 x 300
+    assert all((tmp_path / "out" / name).is_file() for name in record["outputs"])

@@ -1,0 +1,79 @@
+"""Nesting copies on sheets (spyrrow): inside the margins, apart by the spacing, grain kept when asked,
+overflow onto further sheets, utilisation reported."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import shapely
+
+from slicing.cnc.flat import FlatPart
+from slicing.cnc.nest import nest, sheet_part
+from slicing.errors import SlicingError
+from slicing.fdm import polygons
+
+SHEET = (600.0, 400.0)
+MARGIN = 10.0
+SPACING = 8.0
+
+
+def _l_part() -> FlatPart:
+    ring = np.array([(0, 0), (150, 0), (150, 60), (60, 60), (60, 120), (0, 120)], float)
+    return FlatPart("bracket", polygons.union(polygons.to_units([ring])), 12.0)
+
+
+def _pieces(part: FlatPart) -> list[shapely.Polygon]:
+    return [shapely.Polygon(polygons.to_mm(piece[:1])[0]) for piece in polygons.islands(part.outline)]
+
+
+def test_copies_are_nested_apart_inside_the_margins_and_overflow_onto_another_sheet():
+    part = _l_part()
+    sheets = nest([part], [14], SHEET, spacing_mm=SPACING, margin_mm=MARGIN)
+    assert len(sheets) >= 2
+    assert sum(len(sheet.placements) for sheet in sheets) == 14
+    for sheet in sheets:
+        pieces = _pieces(sheet_part("sheet", [part], sheet))
+        assert len(pieces) == len(sheet.placements)
+        for piece in pieces:
+            xmin, ymin, xmax, ymax = piece.bounds
+            assert xmin >= MARGIN - 0.01 and ymin >= MARGIN - 0.01
+            assert xmax <= SHEET[0] - MARGIN + 0.01 and ymax <= SHEET[1] - MARGIN + 0.01
+        for a, b in itertools.combinations(pieces, 2):
+            assert a.distance(b) >= SPACING - 0.05
+        expected = len(pieces) * pieces[0].area / (SHEET[0] * SHEET[1])
+        assert sheet.utilisation == pytest.approx(expected, rel=1e-6)
+
+
+def test_grain_kept_means_half_turns_only():
+    sheets = nest([_l_part()], [6], SHEET, spacing_mm=SPACING, margin_mm=MARGIN, keep_grain=[True])
+    assert {p.quarter_turns for sheet in sheets for p in sheet.placements} <= {0, 2}
+
+
+def test_a_part_bigger_than_the_sheet_is_refused():
+    with pytest.raises(SlicingError, match="does not fit on a 100 x 100 mm sheet"):
+        nest([_l_part()], [1], (100.0, 100.0), spacing_mm=SPACING, margin_mm=MARGIN)
+
+
+def test_small_parts_go_into_the_holes_of_big_ones():
+    frame_rings = [np.array([(0, 0), (120, 0), (120, 120), (0, 120)], float),
+                   np.array([(20, 20), (20, 100), (100, 100), (100, 20)], float)]
+    frame = FlatPart("frame", polygons.union(polygons.to_units(frame_rings), even_odd=True), 12.0)
+    square = FlatPart("square", polygons.union(polygons.to_units([np.array([(0, 0), (25, 0), (25, 25), (0, 25)],
+                                                                           float)])), 12.0)
+    sheets = nest([frame, square], [2, 8], SHEET, spacing_mm=SPACING, margin_mm=MARGIN)
+    assert len(sheets) == 1
+    placed = sheet_part("sheet", [frame, square], sheets[0])
+    pieces = [shapely.Polygon(polygons.to_mm(piece)[0], polygons.to_mm(piece)[1:])
+              for piece in polygons.islands(placed.outline)]
+    assert len(pieces) == 10
+    frames = [p for p in pieces if len(p.interiors) == 1]
+    inside = [p for p in pieces if p.area < 1000 and any(shapely.Polygon(f.exterior).contains(p) for f in frames)]
+    # An 80 mm hole less 8 mm spacing all round takes four 25 mm squares 8 mm apart.
+    assert len(inside) == 8
+    outlines = [shapely.Polygon(f.exterior) for f in frames]
+    holes = [shapely.Polygon(f.interiors[0]) for f in frames]
+    for p in inside:
+        hole = next(h for h, o in zip(holes, outlines, strict=True) if o.contains(p))
+        assert hole.contains(p) and p.distance(hole.exterior) >= SPACING - 0.05
