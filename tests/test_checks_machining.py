@@ -63,6 +63,16 @@ def test_pocket_corners_of_1_and_3_mm_are_flagged_for_a_6_mm_tool_and_6_mm_is_no
     assert [f.rule for f in report.findings] == ["cnc.inside_corner"]
 
 
+def test_round_holes_the_tool_drills_or_bores_have_no_corners_but_a_square_one_does(tool, limits):
+    block = manifold3d.Manifold.cube((60.0, 20.0, 5.0))
+    block = block - manifold3d.Manifold.cylinder(7.0, 3.0, 3.0, 48).translate((10.0, 10.0, -1.0))  # the tool's
+    block = block - manifold3d.Manifold.cylinder(7.0, 5.0, 5.0, 48).translate((28.0, 10.0, -1.0))  # wider
+    block = block - manifold3d.Manifold.cube((8.0, 8.0, 7.0)).translate((42.0, 6.0, -1.0))  # square corners
+    report = check_cnc(part(block), tool, limits, (60.0, 20.0, 5.0), SMALLEST_TOOL)
+    (corners,) = [f for f in report.findings if f.rule == "cnc.inside_corner"]
+    assert len(corners.points) == 4 and all(x > 40.0 for x, _, _ in corners.points)
+
+
 def test_pockets_deeper_than_the_flutes_or_four_widths_are_flagged(tool, limits):
     block = manifold3d.Manifold.cube((60.0, 30.0, 40.0))
     block = block - rounded_pocket(20.0, 4.0, 30.0, 5.0, 5.0, 40.0)  # 30 mm deep: beyond 22 mm flutes

@@ -34,6 +34,9 @@ ABOVE_FLOOR = 1e-3
 FLAT_NORMAL_Z = 1.0 - 1e-6
 # Arcs of the reach test are drawn with this many segments per turn: finer than any mesh's own arcs.
 ARC_SEGMENTS = 256
+# A section piece is a round hole when its box is square and its area a circle's, both within this share
+# (a circle drawn with 32 segments is within 0.7% of the true one).
+ROUND_TOLERANCE = 0.02
 
 
 def check_cnc(mesh: Any, tool: Tool, limits: Mapping[str, float], stock: Sequence[float],
@@ -101,6 +104,10 @@ def _corner_findings(solid: manifold3d.Manifold, floors: np.ndarray, reach: floa
     corners: dict[tuple[int, int], tuple[float, float, float, float]] = {}
     for floor in floors:
         cut = stock - solid.slice(float(floor) + ABOVE_FLOOR)
+        # A round hole at least as wide as the tool has no corner: it is drilled, or bored along a helix.
+        for hole in cut.decompose():
+            if _round_hole_diameter(hole) >= tool.diameter_mm - MEASURE_TOLERANCE:
+                cut = cut - hole
         reached = cut.offset(-reach, manifold3d.JoinType.Round, 2.0, ARC_SEGMENTS) \
             .offset(reach, manifold3d.JoinType.Round, 2.0, ARC_SEGMENTS)
         for piece in ((cut - reached) ^ near_part).decompose():
@@ -124,6 +131,17 @@ def _corner_findings(solid: manifold3d.Manifold, floors: np.ndarray, reach: floa
         measured=round(tightest, 2), limit=round(reach, 3), unit="mm",
         points=located_points(np.array([corner[:3] for corner in located])),
     )]
+
+
+def _round_hole_diameter(piece: manifold3d.CrossSection) -> float:
+    """The diameter (mm) of a piece of a section that is a round hole (a circle within 2% of its area),
+    else 0."""
+    low, high = np.split(np.asarray(piece.bounds()), 2)
+    width, depth = high - low
+    if width <= 0.0 or abs(width - depth) > ROUND_TOLERANCE * width:
+        return 0.0
+    circle = math.pi * (width / 2.0) ** 2
+    return float(width) if abs(piece.area() - circle) <= ROUND_TOLERANCE * circle else 0.0
 
 
 def _radius_words(radius: float) -> str:
