@@ -168,13 +168,14 @@ def rebuild(recipe_path: Path, *, progress: Progress | None = None, cancel: Canc
     if recorded.process != "fdm":
         raise RecipeError(f"rebuilding {recorded.process} recipes is not supported yet")
     with tempfile.TemporaryDirectory(prefix="localfab-recipe-design-") as scratch:
-        template, notes = _recorded_template(recorded.design, loaded.files.get(DESIGN_FILE), Path(scratch))
+        template, notes = recorded_template(recorded.design, loaded.files.get(DESIGN_FILE), Path(scratch))
         return _rebuild_with(recorded, template, notes, progress, cancel)
 
 
-def _recorded_template(design: Mapping[str, Any], carried: bytes | None, scratch: Path
+def recorded_template(design: Mapping[str, Any], carried: bytes | None, scratch: Path
                        ) -> tuple[Template, list[str]]:
-    """The installed template when it is the recorded one; otherwise the design the recipe carries."""
+    """The template a recipe was made with: the installed one when it is the recorded one, otherwise the design
+    the recipe carries (unpacked into `scratch`, nothing run); and notes on which was taken and why."""
     installed = None
     with contextlib.suppress(DesignNotFound):
         installed = find_template(design["id"])

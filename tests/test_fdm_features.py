@@ -37,7 +37,7 @@ def section_geometry(mesh: trimesh.Trimesh, z: float) -> shapely.Geometry:
 
 
 def assert_inside_sections(
-    program, mesh, settings, *, skip=("Skirt", "Support material", "Support material interface")
+    program, mesh, settings, *, skip=("Skirt/Brim", "Support material", "Support material interface")
 ) -> int:
     """Every extrusion of every layer lies in that layer's section grown by half a line; returns how many."""
     sectioner, _ = make_sectioner(mesh)
@@ -362,7 +362,7 @@ def test_type_names_are_prusaslicers():
     program = slice_mesh(mesh, make_settings(support_material=True))
     names = set(re.findall(r"^;TYPE:(.*)$", program.gcode, re.M))
     assert {"Bridge infill", "Support material", "External perimeter", "Perimeter", "Internal infill",
-            "Solid infill", "Top solid infill", "Skirt"} <= names
+            "Solid infill", "Top solid infill", "Skirt/Brim"} <= names
     assert names <= set(FEATURES)
 
 

@@ -69,7 +69,7 @@ def area_mm2(paths: Paths) -> float:
 def extrusions(moves: GcodeMoves, *, skirt: bool = False) -> np.ndarray:
     """Rows of the moves that lay plastic down in the part's layers (and on the skirt if asked)."""
     moved = np.any(moves.end[:, :2] != moves.start[:, :2], axis=1)
-    part = (moves.feature == "Skirt") if skirt else (moves.feature != "Skirt")
+    part = (moves.feature == "Skirt/Brim") if skirt else (moves.feature != "Skirt/Brim")
     return (moves.e > 0.0) & moved & (moves.layer >= 0) & part
 
 

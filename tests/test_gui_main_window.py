@@ -6,40 +6,28 @@ Needs a display with OpenGL: `xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-    # Creating the QApplication without a display aborts the whole test process, so skip before any Qt fixture.
-    pytest.skip("no display for the Qt window: run under xvfb-run -a -s '-screen 0 1600x1000x24'",
-                allow_module_level=True)
-
-from app.profiles import resolve_fdm_setup  # imported after the display check on purpose
+from app.profiles import resolve_fdm_setup
 from parametric_designs.build import build_part
 from parametric_designs.templates import find_template
 from slicing.mesh import place_on_bed
+from tests.gui_helpers import open_window, screenshot, skip_without_display, wait_for_part
+
+skip_without_display()
 
 pytestmark = pytest.mark.gui
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
-# A cold build starts CadQuery in a worker process; on a slow machine that can take many seconds.
-BUILD_TIMEOUT_MS = 60_000
 LID_GAP_MM = 8.0  # the box design puts its lid this far beside the box
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("LOCALFAB_CACHE_DIR", str(tmp_path / "part-cache"))
-    from app.gui.main_window import MainWindow
-
-    main_window = MainWindow()
-    qtbot.addWidget(main_window)
-    main_window.show()
-    qtbot.waitExposed(main_window)
+    main_window = open_window(qtbot)
     yield main_window
     main_window.close()
 
@@ -56,17 +44,9 @@ def rendered_bounds(main_window) -> np.ndarray:
     return np.asarray(main_window.bed_view.part_actor.bounds)
 
 
-def wait_for_part(qtbot, main_window, **parameters) -> None:
-    def shown() -> bool:
-        part = main_window.shown_part
-        return part is not None and all(part.parameters[k] == v for k, v in parameters.items())
-
-    qtbot.waitUntil(shown, timeout=BUILD_TIMEOUT_MS)
-
-
 def test_window_shows_the_box_on_the_bed_and_follows_an_edited_width(qtbot, window):
-    assert window.windowTitle() == "localfab"
     wait_for_part(qtbot, window)
+    assert window.windowTitle() == "Storage box with lid — localfab"
     assert window.shown_part.template.id == "box"
 
     bounds = rendered_bounds(window)
@@ -90,9 +70,7 @@ def test_window_shows_the_box_on_the_bed_and_follows_an_edited_width(qtbot, wind
     assert window.status_text().endswith("128 × 60 × 40 mm")
     assert window.bed_view.plotter.camera_position == camera_before, "an edit must not move the camera"
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    qtbot.wait(100)  # let the last render reach the screen before grabbing it
-    assert window.grab().save(str(ARTIFACTS / "main_window.png"))
+    screenshot(qtbot, window, "main_window")
 
     # Xvfb has no window manager to make the window active, so a key shortcut would not reach it; the
     # test checks the binding and then triggers the action itself.
@@ -108,26 +86,23 @@ def test_values_that_break_a_constraint_are_explained_and_not_built(qtbot, windo
 
     window.parameter_form.editor("corner_radius").setValue(35.0)  # twice 35 is more than the 60 mm depth
 
-    qtbot.waitUntil(lambda: window.parameter_form.problem() is not None, timeout=5_000)
-    assert "corner radius" in window.parameter_form.problem()
+    qtbot.waitUntil(lambda: window.parameter_form.field_problem("corner_radius") is not None, timeout=5_000)
+    assert "corner radius" in window.parameter_form.field_problem("corner_radius")
     assert window.status_text().startswith("Not built:")
     assert not window.build_runner.busy
     assert window.shown_part is shown_before, "the last good part stays on the bed"
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    assert window.grab().save(str(ARTIFACTS / "main_window_problem.png"))
+    screenshot(qtbot, window, "main_window_problem")
 
     window.parameter_form.editor("corner_radius").setValue(5.0)
-    qtbot.waitUntil(lambda: window.parameter_form.problem() is None, timeout=5_000)
+    qtbot.waitUntil(lambda: window.parameter_form.field_problem("corner_radius") is None, timeout=5_000)
 
 
 def test_closing_during_a_build_stops_it_cleanly(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("LOCALFAB_CACHE_DIR", str(tmp_path / "part-cache"))
-    from app.gui.main_window import EDIT_SETTLE_MS, MainWindow
+    from app.gui.main_window import EDIT_SETTLE_MS
 
-    main_window = MainWindow()
-    qtbot.addWidget(main_window)
-    main_window.show()
+    main_window = open_window(qtbot)
     wait_for_part(qtbot, main_window)
     # A height nobody built yet in this session, so a worker process is really running when the window closes.
     main_window.parameter_form.editor("height").setValue(77.5)

@@ -102,7 +102,7 @@ def _sections(mesh, z: float):
 
 def _extrusions(moves):
     moved = np.linalg.norm(moves.end[:, :2] - moves.start[:, :2], axis=1) > 1e-9
-    return (moves.e > 0) & moved & (moves.layer >= 0) & (moves.feature != "Skirt")
+    return (moves.e > 0) & moved & (moves.layer >= 0) & (moves.feature != "Skirt/Brim")
 
 
 def test_every_extrusion_lies_inside_the_box_cross_section_grown_by_half_a_line(box_program):

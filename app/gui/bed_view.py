@@ -13,6 +13,8 @@ from pyvistaqt import QtInteractor
 
 BACKGROUND_BOTTOM = "#dfe4ea"
 BACKGROUND_TOP = "#fbfcfd"
+DARK_BACKGROUND_BOTTOM = "#1f2328"
+DARK_BACKGROUND_TOP = "#3a4048"
 BED_COLOUR = "#eceff2"
 BED_EDGE_COLOUR = "#7d8691"
 MINOR_GRID_COLOUR = "#cfd5dc"
@@ -20,6 +22,15 @@ MAJOR_GRID_COLOUR = "#a9b2bc"
 PART_COLOUR = "#e8833a"
 # A part that the checks say cannot be printed here (e.g. it hangs over the bed's edge).
 PROBLEM_PART_COLOUR = "#c9453a"
+# Facets painted by `paint_facets`, by mark: 1 the chosen finding, 2 an overhang, 3 a thin wall.
+SELECTED_COLOUR = "#1f6fd6"
+OVERHANG_COLOUR = "#d6b21f"
+THIN_WALL_COLOUR = "#8e3fd6"
+MARK_COLOURS = (SELECTED_COLOUR, OVERHANG_COLOUR, THIN_WALL_COLOUR)
+FINDING_POINT_COLOUR = "#1f6fd6"
+# Behind the toolpaths the part stays as a faint ghost, so the layers read against its outline.
+GHOST_OPACITY = 0.12
+TOOLPATH_LINE_WIDTH = 2.0
 X_AXIS_COLOUR = "#d64541"
 Y_AXIS_COLOUR = "#3a9a4a"
 
@@ -36,6 +47,10 @@ VIEW_ANGLE_DEG = 30.0
 FRAME_FILL = 0.9
 
 PART_ACTOR = "part"
+TOOLPATH_ACTOR = "toolpaths"
+BED_ACTORS = ("bed", "bed edge", "minor grid", "major grid", "origin x", "origin y")
+BED_SEEN_THROUGH_OPACITY = 0.15
+POINTS_ACTOR = "finding points"
 
 
 class BedView(QWidget):
@@ -53,6 +68,10 @@ class BedView(QWidget):
         self.plotter.add_axes(line_width=2, labels_off=False)
         self.bed_size: tuple[float, float] = (0.0, 0.0)
         self.part_actor: pv.Actor | None = None
+        self._surface: pv.PolyData | None = None
+        self._printable = True
+        self._marks: np.ndarray | None = None
+        self._ghost = False
 
     def show_bed(self, size_x: float, size_y: float) -> None:
         """Draw a bed of `size_x` × `size_y` mm with its front-left corner at the origin, and look at it."""
@@ -76,25 +95,74 @@ class BedView(QWidget):
         self.frame()
 
     def show_part(self, surface: pv.PolyData, *, frame: bool, printable: bool = True) -> None:
-        """Show `surface` (with normals) as the part, replacing the previous one; `frame` refits the camera.
-
-        A part that is not `printable` on this printer is drawn in a warning colour.
+        """Show `surface` (with normals and a `facet` cell array) as the part, replacing the previous one;
+        `frame` refits the camera. A part that is not `printable` on this printer is drawn in a warning colour.
         """
-        self.part_actor = self.plotter.add_mesh(
-            surface, name=PART_ACTOR, color=PART_COLOUR if printable else PROBLEM_PART_COLOUR, smooth_shading=False,
-            ambient=0.15, diffuse=0.8, specular=0.25, specular_power=25, reset_camera=False,
-        )
-        # The surface carries split normals already (computed off the UI thread); Phong uses them as they are.
-        self.part_actor.prop.interpolation = "phong"
+        self._surface = surface
+        self._printable = printable
+        self._marks = None
+        self.plotter.remove_actor(POINTS_ACTOR, render=False)
+        self._draw_part()
         if frame:
             self.frame()
         else:
             self.plotter.render()
 
+    def paint_facets(self, marks: np.ndarray | None) -> None:
+        """Colour facets by mark (one per facet of the part's mesh: 0 plain, else an index into MARK_COLOURS
+        plus one); None paints the part plainly again."""
+        self._marks = marks
+        if self._surface is not None:
+            self._draw_part()
+            self.plotter.render()
+
+    def mark_points(self, points: np.ndarray) -> None:
+        """Show (n, 3) points in mm as dots above everything else; none clears them."""
+        if len(points):
+            actor = self.plotter.add_points(np.asarray(points, dtype=float), name=POINTS_ACTOR,
+                                            color=FINDING_POINT_COLOUR, point_size=14,
+                                            render_points_as_spheres=True, reset_camera=False, pickable=False)
+            actor.mapper.SetResolveCoincidentTopologyToPolygonOffset()
+        else:
+            self.plotter.remove_actor(POINTS_ACTOR, render=False)
+        self.plotter.render()
+
+    def show_toolpaths(self, lines: pv.PolyData, colours: list[str]) -> None:
+        """Draw toolpath `lines` coloured by their `feature` cell array (an index into `colours`), with the
+        part as a ghost behind them."""
+        if lines.n_cells:
+            self.plotter.add_mesh(lines, name=TOOLPATH_ACTOR, scalars="feature", cmap=colours,
+                                  clim=(-0.5, len(colours) - 0.5), n_colors=len(colours), show_scalar_bar=False,
+                                  line_width=TOOLPATH_LINE_WIDTH, lighting=False, reset_camera=False,
+                                  pickable=False)
+        else:
+            self.plotter.remove_actor(TOOLPATH_ACTOR, render=False)
+        self._ghost = True
+        self._draw_part()
+        self.plotter.render()
+
+    def clear_toolpaths(self) -> None:
+        self.plotter.remove_actor(TOOLPATH_ACTOR, render=False)
+        self._ghost = False
+        self._draw_part()
+        self.plotter.render()
+
     def clear_part(self) -> None:
-        if self.part_actor is not None:
-            self.plotter.remove_actor(PART_ACTOR, render=True)
-            self.part_actor = None
+        self._surface = None
+        self._marks = None
+        for name in (PART_ACTOR, TOOLPATH_ACTOR, POINTS_ACTOR):
+            self.plotter.remove_actor(name, render=False)
+        self.part_actor = None
+        self._ghost = False
+        self.plotter.render()
+
+    def set_dark(self, dark: bool) -> None:
+        """Use the dark background (for a dark desktop theme) or the light one."""
+        if dark:
+            self.plotter.set_background(DARK_BACKGROUND_BOTTOM, top=DARK_BACKGROUND_TOP)
+        else:
+            self.plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
+        self.plotter.render()
 
     def frame(self) -> None:
         """Look at the bed and the part from the front-right, above, so that both fill the view."""
@@ -104,10 +172,21 @@ class BedView(QWidget):
             part = np.asarray(self.part_actor.bounds)
             bounds[0::2] = np.minimum(bounds[0::2], part[0::2])
             bounds[1::2] = np.maximum(bounds[1::2], part[1::2])
+        self.frame_box(bounds)
+
+    def frame_box(self, bounds: np.ndarray, *, from_below: bool = False) -> None:
+        """Look at the box (xmin, xmax, ymin, ymax, zmin, zmax) in mm from the front-right, above (or below,
+        through the bed, for what faces down), filling the view with it."""
+        bounds = np.asarray(bounds, dtype=float)
         centre = (bounds[0::2] + bounds[1::2]) / 2.0
         camera = self.plotter.camera
         camera.focal_point = centre
-        camera.position = centre + VIEW_FROM / np.linalg.norm(VIEW_FROM)
+        direction = VIEW_FROM * (1.0, 1.0, -1.0) if from_below else VIEW_FROM
+        # Seen from below, the plate would hide the part: it turns see-through until the view is above again.
+        for name in BED_ACTORS:
+            if name in self.plotter.actors:
+                self.plotter.actors[name].prop.opacity = BED_SEEN_THROUGH_OPACITY if from_below else 1.0
+        camera.position = centre + direction / np.linalg.norm(direction)
         camera.up = (0.0, 0.0, 1.0)
         camera.view_angle = VIEW_ANGLE_DEG
         self.plotter.reset_camera(render=False, bounds=bounds)
@@ -119,6 +198,24 @@ class BedView(QWidget):
             camera.view_angle = float(np.degrees(2 * half_angle))
         self.plotter.reset_camera_clipping_range()
         self.plotter.render()
+
+    def _draw_part(self) -> None:
+        if self._surface is None:
+            return
+        base = PART_COLOUR if self._printable else PROBLEM_PART_COLOUR
+        style = {"smooth_shading": False, "ambient": 0.15, "diffuse": 0.8, "specular": 0.25, "specular_power": 25,
+                 "reset_camera": False, "opacity": GHOST_OPACITY if self._ghost else 1.0}
+        if self._marks is not None and self._marks.any():
+            cell_marks = self._marks[self._surface.cell_data["facet"]]
+            self.part_actor = self.plotter.add_mesh(
+                self._surface, name=PART_ACTOR, scalars=cell_marks, preference="cell",
+                cmap=[base, *MARK_COLOURS], clim=(-0.5, len(MARK_COLOURS) + 0.5), n_colors=len(MARK_COLOURS) + 1,
+                show_scalar_bar=False, **style)
+        else:
+            self.part_actor = self.plotter.add_mesh(self._surface, name=PART_ACTOR, color=base, scalars=None,
+                                                    **style)
+        # The surface carries split normals already (computed off the UI thread); Phong uses them as they are.
+        self.part_actor.prop.interpolation = "phong"
 
     def _view_reach(self, point: np.ndarray) -> float:
         """How far from the view's centre `point` appears, as a fraction of the half-width or half-height."""

@@ -9,7 +9,7 @@ TOP_SOLID_INFILL = "Top solid infill"
 BRIDGE_INFILL = "Bridge infill"
 INTERNAL_INFILL = "Internal infill"
 GAP_FILL = "Gap fill"
-SKIRT = "Skirt"
+SKIRT = "Skirt/Brim"  # PrusaSlicer's name (2.4 on) for skirt and brim loops, which G-code viewers colour by
 SUPPORT_MATERIAL = "Support material"
 SUPPORT_MATERIAL_INTERFACE = "Support material interface"
 
