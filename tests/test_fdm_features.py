@@ -385,6 +385,23 @@ def test_preview_layers_hold_every_extrusion_by_feature_and_width():
         assert layer.z == pytest.approx(program.layer_z[index])
 
 
+@pytest.mark.parametrize("avoid", [False, True])
+def test_preview_layers_hold_the_travels_between_their_paths(avoid):
+    outline = c_shape()
+    mesh = trimesh.util.concatenate([trimesh.creation.extrude_polygon(outline, 2.0), box([8, 8, 2], [160, 160, 1])])
+    program = slice_mesh(mesh, make_settings(avoid_crossing_perimeters=avoid, infill_density=40.0))
+    moves = parse_gcode(program.gcode)
+    travel = (moves.e == 0.0) & np.any(moves.end[:, :2] != moves.start[:, :2], axis=1)
+    for index, layer in enumerate(program.layers):
+        last_extrusion = np.flatnonzero((moves.e > 0) & (moves.layer == index))[-1]
+        within = travel & (moves.layer == index) & (np.arange(len(moves)) < last_extrusion)
+        written = np.stack([moves.start[:, :2], moves.end[:, :2]], axis=1)[within]
+        # The G-code also travels into the layer from where the one below ended (and on to the end G-code's
+        # park position after the last); the preview starts at the layer's first path.
+        assert len(written) - len(layer.travels) in (0, 1) and len(layer.travels) > 3
+        assert np.allclose(layer.travels, written[len(written) - len(layer.travels):], atol=1e-3)
+
+
 @pytest.mark.parametrize("options", [{}, {"retract_lift": 0.3, "gcode_flavor": "klipper"}])
 def test_the_moves_recorded_while_writing_are_what_the_gcode_parses_back_to(options, monkeypatch):
     import slicing.fdm.pipeline as pipeline

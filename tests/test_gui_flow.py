@@ -65,13 +65,15 @@ def test_customize_check_slice_browse_layers_save_and_reopen_the_storage_box(qtb
     preview = window.sliced.preview
     assert window.layer_bar.isVisible() and not window._no_slice_hint.isVisible()
     assert window.layer_bar.layer() == preview.layer_count - 1
-    assert drawn_toolpath_segments(window) == preview.layer_ends[-1]
-    assert "External perimeter" in window.legend.names() and "Internal infill" in window.legend.names()
+    top_travels = preview.travel_ends[-1] - preview.travel_ends[-2]
+    assert top_travels > 0 and drawn_toolpath_segments(window) == preview.layer_ends[-1] + top_travels
+    assert {"External perimeter", "Internal infill", "Travel"} <= set(window.legend.names())
     screenshot(qtbot, window, "flow_4_sliced")
 
     middle = preview.layer_count // 2
     window.layer_bar.slider.setValue(middle)
-    assert drawn_toolpath_segments(window) == preview.layer_ends[middle] < preview.layer_ends[-1]
+    middle_travels = preview.travel_ends[middle] - preview.travel_ends[middle - 1]
+    assert drawn_toolpath_segments(window) == preview.layer_ends[middle] + middle_travels < preview.layer_ends[-1]
     screenshot(qtbot, window, "flow_5_layer_slider")
 
     # Save the recipe, change the design, and open the recipe again: the recorded values come back.

@@ -46,19 +46,24 @@ def test_the_toolpath_preview_draws_layers_from_the_bottom_up():
     from app.gui.sliced_part import toolpath_preview
     from slicing.fdm.program import FdmProgram, LayerToolpaths
 
-    def layer(z: float, count: int, feature: int) -> LayerToolpaths:
+    def layer(z: float, count: int, feature: int, travels: int) -> LayerToolpaths:
         segments = np.arange(count * 4, dtype=np.float32).reshape(count, 2, 2)
-        return LayerToolpaths(z, 0.2, segments, np.full(count, feature, np.uint8), np.full(count, 0.4, np.float32))
+        return LayerToolpaths(z, 0.2, segments, np.full(count, feature, np.uint8), np.full(count, 0.4, np.float32),
+                              np.full((travels, 2, 2), z, dtype=np.float32))
 
     program = FdmProgram(gcode="", layer_z=(0.2, 0.4), estimate=None, warnings=(),
-                         layers=(layer(0.2, 3, 0), layer(0.4, 2, 6)))
+                         layers=(layer(0.2, 3, 0, 2), layer(0.4, 2, 6, 1)))
     preview = toolpath_preview(program)
     assert preview.layer_count == 2 and list(preview.layer_ends) == [3, 5]
-    assert preview.features_present() == (program.features[0], program.features[6])
+    assert preview.features_present() == (program.features[0], program.features[6], "Travel")
+    travel = len(program.features)  # travels come after the features in `names`
+    assert preview.names[travel] == "Travel"
     first = preview.lines_up_to(0)
-    assert first.n_cells == 3 and np.allclose(first.points[:, 2], 0.2)
-    both = preview.lines_up_to(1)
-    assert both.n_cells == 5 and list(both.cell_data["feature"]) == [0, 0, 0, 6, 6]
+    assert first.n_cells == 5 and np.allclose(first.points[:, 2], 0.2)
+    assert list(first.cell_data["feature"]) == [0, 0, 0, travel, travel]
+    both = preview.lines_up_to(1)  # the travels of the top layer only
+    assert both.n_cells == 6 and list(both.cell_data["feature"]) == [0, 0, 0, 6, 6, travel]
+    assert np.allclose(both.points[-2:], 0.4)
 
 
 @pytest.mark.parametrize("module", ["app.gui.main_window"])

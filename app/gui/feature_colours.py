@@ -22,7 +22,10 @@ FEATURE_COLOURS = {
     "Support material interface": "#0f7a1c",
 }
 FALLBACK_COLOUR = "#606060"
+# Moves without extrusion, drawn for the layer on top only (as PrusaSlicer's preview does when asked).
+TRAVEL = "Travel"
+TRAVEL_COLOUR = "#3d7fd9"
 
 
 def feature_colour(feature: str) -> str:
-    return FEATURE_COLOURS.get(feature, FALLBACK_COLOUR)
+    return TRAVEL_COLOUR if feature == TRAVEL else FEATURE_COLOURS.get(feature, FALLBACK_COLOUR)

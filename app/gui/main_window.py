@@ -604,7 +604,7 @@ class MainWindow(QMainWindow):
             return
         if self.toolpaths_shown.isChecked():
             preview = self.sliced.preview
-            self.bed_view.show_toolpaths(preview.lines_up_to(layer), [feature_colour(f) for f in preview.features])
+            self.bed_view.show_toolpaths(preview.lines_up_to(layer), [feature_colour(f) for f in preview.names])
         else:
             self.bed_view.clear_toolpaths()
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from slicing.fdm.features import FEATURE_ID, FEATURES
-from slicing.fdm.plan import LayerPlan
+from slicing.fdm.plan import ExtrusionPath, LayerPlan
 from slicing.gcode.estimate import GcodeEstimate
 
 
@@ -17,7 +18,8 @@ class LayerToolpaths:
     """One layer's extrusions for a preview, as parallel arrays with one row per straight segment.
 
     segments: (m, 2, 2) float32 start and end in mm; feature: (m,) uint8 index into FEATURES; width: (m,)
-    float32 mm; z: the layer's top in mm; height: its height in mm.
+    float32 mm; z: the layer's top in mm; height: its height in mm; travels: (t, 2, 2) float32, the moves
+    without extrusion between the layer's paths, through the corners of routed travels.
     """
 
     z: float
@@ -25,6 +27,7 @@ class LayerToolpaths:
     segments: np.ndarray
     feature: np.ndarray
     width: np.ndarray
+    travels: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 2), dtype=np.float32))
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,22 @@ def layer_toolpaths(plan: LayerPlan, line_width: float) -> LayerToolpaths:
     rounded = np.round(segments.astype(np.float64), 3)
     keep &= np.any(rounded[:, 0] != rounded[:, 1], axis=1)
     return LayerToolpaths(
-        plan.top_z, plan.height, segments[keep], per_point_feature[keep].astype(np.uint8), per_point_width[keep]
+        plan.top_z, plan.height, segments[keep], per_point_feature[keep].astype(np.uint8), per_point_width[keep],
+        _travels(paths),
     )
+
+
+def _travels(paths: Sequence[ExtrusionPath]) -> np.ndarray:
+    """The travel segments from each path's end to the next path's start, through a routed travel's corners."""
+    pieces = []
+    for before, after in itertools.pairwise(paths):
+        route = [before.points[-1:], *([] if after.travel is None else [after.travel]), after.points[:1]]
+        points = np.concatenate(route).astype(np.float32)
+        pieces.append(np.stack([points[:-1], points[1:]], axis=1))
+    if not pieces:
+        return np.zeros((0, 2, 2), dtype=np.float32)
+    travels = np.concatenate(pieces)
+    return travels[np.any(np.round(travels[:, 0], 3) != np.round(travels[:, 1], 3), axis=1)]
 
 
 def preview_layers(plans: Sequence[LayerPlan], line_width: float) -> tuple[LayerToolpaths, ...]:
