@@ -13,8 +13,9 @@ want_tests=0
 debs=(libgl1 libegl1 libgl1-mesa-dri libglu1-mesa libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
       libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
       libxcb-xkb1 libxrender1 libxi6 libxt6 libfontconfig1 libdbus-1-3 libseccomp2)
-# The test suite renders real OpenSCAD customizer files.
-((want_tests)) && debs+=(xvfb xauth openscad)
+# The test suite renders real OpenSCAD customizer files, and runs the workshop server on a real PostgreSQL
+# (a throw-away cluster it starts itself; the Debian service is not used).
+((want_tests)) && debs+=(xvfb xauth openscad postgresql)
 python=$(command -v python3.11 || command -v python3 || true)
 [[ -n $python ]] || { echo "localfab needs Python 3.11: apt-get install python3" >&2; exit 1; }
 "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

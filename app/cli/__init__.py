@@ -11,7 +11,14 @@ import os
 import sys
 from collections.abc import Sequence
 
-from app.cli import cam_commands, chain_commands, design_commands, machine_commands, profile_commands
+from app.cli import (
+    cam_commands,
+    chain_commands,
+    design_commands,
+    machine_commands,
+    profile_commands,
+    workshop_commands,
+)
 from app.cli.output import EXIT_ERROR, EXIT_OK
 from app.errors import USER_ERRORS
 
@@ -53,4 +60,5 @@ def _parser() -> argparse.ArgumentParser:
     profile_commands.register(commands)
     machine_commands.register(commands)
     cam_commands.register(commands)
+    workshop_commands.register(commands)
     return parser

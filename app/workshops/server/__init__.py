@@ -1,0 +1,1 @@
+"""The workshop server: members submit recipes, staff review, quote and run them; every job is kept once."""
