@@ -75,7 +75,7 @@ def _overhang_finding(mesh: CheckedPart, faces: np.ndarray, support_angle: float
     return Finding(
         rule="fdm.overhang", severity="info" if supported else "warning", message=message,
         measured=round(steepest, 2), limit=support_angle, unit="deg",
-        faces=located_faces(faces), points=located_points(mesh.triangles_center[faces]),
+        faces=located_faces(faces), points=located_points(mesh.triangles_center[faces]), every_face=np.unique(faces),
     )
 
 
@@ -122,5 +122,5 @@ def _bridge_finding(mesh: CheckedPart, patch: np.ndarray, span: float, longest: 
                 "before it sags: add support, a pillar under it, or an arch or 45 degree chamfer instead of the "
                 "flat ceiling",
         measured=round(span, 3), limit=longest, unit="mm",
-        faces=located_faces(patch), points=located_points(mesh.triangles_center[patch]),
+        faces=located_faces(patch), points=located_points(mesh.triangles_center[patch]), every_face=np.unique(patch),
     )

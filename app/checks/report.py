@@ -18,7 +18,9 @@ MEASURE_TOLERANCE = 1e-3
 
 @dataclass(frozen=True)
 class Finding:
-    """One finding. `faces` are facet indices and `points` are (x, y, z) in mm, for the GUI to highlight."""
+    """One finding. `faces` are facet indices and `points` are (x, y, z) in mm, for the GUI to highlight,
+    at most MAX_LOCATED of each; `every_face` holds all the facets concerned, for a colour overlay of the
+    whole part (kept in memory only: reports stay small)."""
 
     rule: str
     severity: str
@@ -28,6 +30,7 @@ class Finding:
     unit: str = ""
     faces: tuple[int, ...] = ()
     points: tuple[tuple[float, float, float], ...] = ()
+    every_face: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:

@@ -73,4 +73,5 @@ def _finding(mesh: CheckedPart, patches: list[tuple[float, np.ndarray]], severit
                 f"{thinnest:.2f} mm, are {consequence}: thicken this wall to at least {sturdy:.2f} mm{nozzle}",
         measured=round(thinnest, 3), limit=round(sturdy, 3), unit="mm",
         faces=located_faces(faces), points=located_points(mesh.triangles_center[np.sort(faces)]),
+        every_face=np.unique(faces),
     )

@@ -41,8 +41,8 @@ def finding_view(mesh: trimesh.Trimesh, findings: Iterable[Any], chosen: Any, ov
         for finding in findings:
             mark = OVERLAY_MARKS.get(finding.rule)
             if mark is not None:
-                marks[valid_faces(finding.faces, facets)] = mark
-    faces = valid_faces(chosen.faces, facets) if chosen is not None else np.zeros(0, dtype=np.int64)
+                marks[valid_faces(concerned_faces(finding), facets)] = mark
+    faces = valid_faces(concerned_faces(chosen), facets) if chosen is not None else np.zeros(0, dtype=np.int64)
     marks[faces] = SELECTED_MARK
     # Painted facets say where well enough; points are marked for what has none (e.g. a spot too thin).
     located = chosen is not None and not len(faces)
@@ -56,7 +56,12 @@ def finding_view(mesh: trimesh.Trimesh, findings: Iterable[Any], chosen: Any, ov
     return FindingView(marks, points, np.column_stack([low, high]).ravel(), facing_down)
 
 
+def concerned_faces(finding: Any) -> Iterable[int]:
+    """Every facet a finding concerns where the check kept them all, else the ones its report lists."""
+    return finding.every_face if finding.every_face is not None else finding.faces
+
+
 def valid_faces(faces: Iterable[int], facets: int) -> np.ndarray:
     """A finding's facet indices that exist on this mesh (a repair may have renumbered the checked copy)."""
-    indices = np.asarray(tuple(faces), dtype=np.int64)
+    indices = np.asarray(faces if isinstance(faces, np.ndarray) else tuple(faces), dtype=np.int64)
     return indices[(indices >= 0) & (indices < facets)]
