@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
@@ -53,6 +53,10 @@ from app.gui.window_layout import restore_layout, save_layout
 from app.profiles import FdmSetup
 from parametric_designs.schema import ParameterSchema
 from parametric_designs.templates import MANIFEST_NAME, Template, discover, find_template
+
+if TYPE_CHECKING:  # the workshop windows load an HTTP client and the gazetteer: not at start-up
+    from app.gui.workshop_inbox import WorkshopInbox
+    from app.gui.workshop_member import MakeAtWorkshopDialog
 
 APP_NAME = "localfab"
 DEFAULT_SIZE = (1500, 900)
@@ -301,6 +305,12 @@ class MainWindow(QMainWindow):
         settings_menu = self.menuBar().addMenu("&Settings")
         self._action(settings_menu, "&Printers…", self.open_printers, None,
                      "Add your printers and test their connection")
+        workshop_menu = self.menuBar().addMenu("&Workshops")
+        self.workshop_action = self._action(workshop_menu, "Make at a &workshop…", self.open_make_at_workshop, None,
+                                            "Find a nearby workshop for the sliced design, compare its quote, "
+                                            "submit the recipe and follow the job")
+        self._action(workshop_menu, "Workshop &inbox…", self.open_workshop_inbox, None,
+                     "For a workshop's staff: review, quote and run the jobs members submitted")
         designer_menu = self.menuBar().addMenu("&Designer")
         self.validate_action = self._action(designer_menu, "&Validate this design…", self._open_validation, None,
                                             "Build the design over its parameter space and list what fails")
@@ -335,6 +345,29 @@ class MainWindow(QMainWindow):
         dialog.manage_printers.connect(self.open_printers)
         dialog.destroyed.connect(lambda: setattr(self, "_send_dialog", None))
         self._send_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def open_make_at_workshop(self) -> MakeAtWorkshopDialog | None:
+        """Offer the sliced design's recipe (written to a scratch file) to the workshops of the directory."""
+        fabrication = self.sliced.fabrication if self.sliced is not None else None
+        if fabrication is None:
+            self._say("Slice a design first: a workshop is sent its recipe (a mesh file has none)", error=True)
+            return None
+        from app.gui.workshop_member import MakeAtWorkshopDialog
+        from app.jobs import write_recipe
+
+        recipe_file = Path(self._scratch.name) / f"{fabrication.recipe.design.get('id', 'part')}.localfab"
+        write_recipe(recipe_file, fabrication.recipe, fabrication.files)
+        return self._show_dialog(MakeAtWorkshopDialog(recipe_file, self))
+
+    def open_workshop_inbox(self) -> WorkshopInbox:
+        from app.gui.workshop_inbox import WorkshopInbox
+
+        return self._show_dialog(WorkshopInbox(self))
+
+    def _show_dialog(self, dialog: Any) -> Any:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
 
@@ -657,6 +690,7 @@ class MainWindow(QMainWindow):
                                                and self._template.kind != "openscad")
         self.validate_action.setEnabled(self._template is not None)
         self.export_actions["gcode"].setEnabled(sliced is not None)
+        self.workshop_action.setEnabled(sliced is not None and sliced.fabrication is not None)
         self.fabricate_panel.set_sendable(sliced is not None)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
