@@ -14,6 +14,7 @@ import json
 
 import pytest
 
+from app.jobs import read_recipe
 from app.machines.registry import Printer, add_printer, remove_printer
 from app.workshops import directory
 from app.workshops.okw import workshop_to_json
@@ -161,7 +162,7 @@ def test_staff_review_rebuild_quote_and_run_jobs_from_the_inbox(qtbot, server, t
     real = member.submit(tmp_path / "box.localfab")
     flawed = member.submit(recipe_bytes(tag="inbox"))
     with MoonrakerStandIn() as printer:
-        add_printer(Printer("workshop-voron", "moonraker", printer.url))
+        add_printer(Printer("workshop-voron", "moonraker", printer.url, profile="voron-2.4-250"))
         try:
             inbox = WorkshopInbox()
             qtbot.addWidget(inbox)
@@ -193,6 +194,13 @@ def test_staff_review_rebuild_quote_and_run_jobs_from_the_inbox(qtbot, server, t
             qtbot.waitUntil(lambda: inbox.rebuild_result.text() != "", timeout=REBUILD_TIMEOUT_MS)
             assert inbox.rebuild_result.text().startswith("Rebuilt byte-identical"), inbox.rebuild_result.text()
             assert "machine time" in inbox.quote.toPlainText() and "GBP" in inbox.quote.toPlainText()
+            # Made again for the workshop's own printer: that program is quoted and sent from now on.
+            inbox.replan_button.click()
+            qtbot.waitUntil(lambda: inbox.rebuild_result.text().startswith("Re-sliced"), timeout=REBUILD_TIMEOUT_MS)
+            assert "Voron" in inbox.rebuild_result.text()
+            assert inbox.opened.recipe_path.name.endswith("voron-2.4-250.localfab")
+            assert read_recipe(inbox.opened.recipe_path).recipe.printer["id"] == "voron-2.4-250"
+            assert "machine time" in inbox.quote.toPlainText()
             _move(qtbot, inbox, "in_review")
             _move(qtbot, inbox, "quoted")
             assert member.job(real["id"])["quote"] == inbox.opened.quote

@@ -81,6 +81,7 @@ class WorkshopInbox(QDialog):
         self._rebuild = LatestRunner(self)
         self._action = LatestRunner(self)
         self._log = LatestRunner(self)
+        self._replan = LatestRunner(self)
 
         self.login = LoginForm()
         self.login_button = QPushButton("&Log in as staff")
@@ -140,12 +141,17 @@ class WorkshopInbox(QDialog):
         move_row.addWidget(self.move_to, 1)
         move_row.addWidget(self.move_button)
         self.printer = QComboBox()
+        self.replan_button = QPushButton("Re-&slice for it")
+        self.replan_button.setToolTip("Make the job again with this printer's own machine profile (bed, limits, "
+                                      "G-code) and the member's material and print settings; quote and send that")
+        self.replan_button.clicked.connect(self.replan)
         self.dispatch_button = QPushButton("Send to &printer and start")
         self.dispatch_button.setToolTip("Only a queued job: its program is uploaded, verified and started once")
         self.dispatch_button.clicked.connect(self.dispatch)
         dispatch_row = QHBoxLayout()
         dispatch_row.addWidget(QLabel("Printer"))
         dispatch_row.addWidget(self.printer, 1)
+        dispatch_row.addWidget(self.replan_button)
         dispatch_row.addWidget(self.dispatch_button)
         job_pane = QWidget()
         job_layout = QVBoxLayout(job_pane)
@@ -178,7 +184,7 @@ class WorkshopInbox(QDialog):
         layout.addWidget(panes, 1)
         layout.addLayout(message_row)
 
-        for runner in (self._queue, self._job, self._rebuild, self._action):
+        for runner in (self._queue, self._job, self._rebuild, self._action, self._replan):
             runner.started.connect(lambda label: tell(self.message, label))
             runner.failed.connect(lambda text: tell(self.message, text, error=True))
         for runner in (self._queue, self._job, self._action, self._log):
@@ -191,10 +197,13 @@ class WorkshopInbox(QDialog):
         self._rebuild.cancelled.connect(lambda: (self._show_rebuilding(False),
                                                  tell(self.message, "Rebuild cancelled")))
         self._action.done.connect(self._on_action)
+        self._replan.done.connect(self._show_replan)
+        self._replan.failed.connect(lambda _text: self._enable())
         self._log.done.connect(lambda events: (self.events.clear(),
                                                self.events.addItems([event_text(e) for e in events])))
         self._log.failed.connect(lambda text: tell(self.message, f"Cannot read the job's log: {text}", error=True))
-        for printer in list_printers():
+        self._printers = {printer.name: printer for printer in list_printers()}
+        for printer in self._printers.values():
             self.printer.addItem(f"{printer.name} ({printer.connector})", printer.name)
         self._show_rebuilding(False)
         self._enable()
@@ -264,6 +273,29 @@ class WorkshopInbox(QDialog):
 
         self._action.request(f"Sending job {opened.job['id']} to {printer_name}…", work)
 
+    def replan(self) -> None:
+        """Make the opened job again for the chosen printer's machine profile; from then on the inbox quotes
+        and sends that program."""
+        printer = self._printers.get(self.printer.currentData())
+        if self._session is None or self.opened is None or printer is None:
+            return
+        if not printer.profile:
+            tell(self.message, f"{printer.name} has no machine profile to slice for: give it one with "
+                               f"`localfab printers add {printer.name} ... --profile PROFILE`", error=True)
+            return
+        from app.workshops.staff import replan_for_printer
+
+        session, opened = self._session, self.opened
+        replanned = Path(self._scratch.name) / f"job-{opened.job['id']}-{printer.profile}.localfab"
+
+        def work(cancel: Any, progress: Any) -> tuple[OpenedJob, Any]:
+            fabrication = replan_for_printer(opened.recipe_path, printer.profile, replanned, progress, cancel.is_set)
+            quote, problem = _workshop_quote(session.client(), replanned)
+            return replace(opened, recipe_path=replanned, quote=quote, quote_problem=problem), fabrication
+
+        self._replan.request(f"Re-slicing job {opened.job['id']} for {printer.profile}…", work)
+        self._enable()
+
     def ticked_findings(self) -> list[str]:
         rules = (self.findings.item(row) for row in range(self.findings.count()))
         return sorted({item.data(Qt.ItemDataRole.UserRole) for item in rules
@@ -279,7 +311,8 @@ class WorkshopInbox(QDialog):
     @property
     def working(self) -> bool:
         """Whether any answer is still awaited."""
-        return any(runner.busy for runner in (self._queue, self._job, self._rebuild, self._action, self._log))
+        return any(runner.busy for runner in (self._queue, self._job, self._rebuild, self._action, self._log,
+                                              self._replan))
 
     def job_ids(self) -> list[int]:
         return [job["id"] for job in self._jobs]
@@ -316,18 +349,14 @@ class WorkshopInbox(QDialog):
     def _open_row(self, row: int) -> None:
         if self._session is None or not 0 <= row < len(self._jobs):
             return
-        from app.workshops.staff import check_report, fetch_recipe, quote_for
+        from app.workshops.staff import check_report, fetch_recipe
 
         session, job, folder = self._session, self._jobs[row], Path(self._scratch.name)
 
         def work(_cancel: Any, _progress: Any) -> OpenedJob:
             client = session.client()
             path = fetch_recipe(client, job, folder)
-            try:
-                quote, problem = quote_for(path, client.published_workshop()), ""
-            except WorkshopError as exc:
-                quote, problem = None, str(exc)
-            return OpenedJob(job, path, check_report(path), quote, problem)
+            return OpenedJob(job, path, check_report(path), *_workshop_quote(client, path))
 
         self._job.request(f"Fetching job {job['id']}…", work)
 
@@ -347,10 +376,7 @@ class WorkshopInbox(QDialog):
         if not findings:
             self.findings.addItem("No findings: the member's check passed cleanly")
             self.findings.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
-        if opened.quote is not None:
-            self.quote.setHtml(costing_html(opened.quote))
-        else:
-            self.quote.setPlainText(f"No quote worked out: {opened.quote_problem}")
+        self._show_quote(opened)
         self.rebuild_result.clear()
         self._offer_moves(job["state"])
         self._read_log(job["id"])
@@ -378,6 +404,22 @@ class WorkshopInbox(QDialog):
                                   for o in report.outputs if not o.same)
             tell(self.rebuild_result, f"Rebuilt, but these differ: {differing}{notes}", error=True)
         tell(self.message, "Rebuild finished")
+
+    def _show_replan(self, answer: tuple[OpenedJob, Any]) -> None:
+        self.opened, fabrication = answer
+        estimate, printer = fabrication.program.estimate, fabrication.recipe.printer
+        self._show_quote(self.opened)
+        tell(self.rebuild_result, f"Re-sliced for {printer.get('name', printer.get('id', ''))}: "
+                                  f"{estimate.time_s / 3600:.1f} h, {estimate.filament_g:.1f} g; the quote and the "
+                                  "program sent are this one now")
+        tell(self.message, "Re-slice finished")
+        self._enable()
+
+    def _show_quote(self, opened: OpenedJob) -> None:
+        if opened.quote is not None:
+            self.quote.setHtml(costing_html(opened.quote))
+        else:
+            self.quote.setPlainText(f"No quote worked out: {opened.quote_problem}")
 
     def _show_rebuilding(self, running: bool) -> None:
         self.rebuild_progress.setVisible(running)
@@ -413,11 +455,22 @@ class WorkshopInbox(QDialog):
         self.rebuild_button.setEnabled(opened and not self._rebuild.busy)
         self.move_button.setEnabled(opened and self.move_to.count() > 0)
         self.dispatch_button.setEnabled(opened and self.printer.count() > 0 and self.opened.job["state"] == QUEUED)
+        self.replan_button.setEnabled(opened and self.printer.count() > 0 and not self._replan.busy)
         if self.printer.count() == 0:
             self.dispatch_button.setToolTip("Add the workshop's printers in Settings → Printers to send jobs to them")
 
     def done(self, result: int) -> None:
-        for runner in (self._queue, self._job, self._rebuild, self._action, self._log):
+        for runner in (self._queue, self._job, self._rebuild, self._action, self._log, self._replan):
             runner.shutdown()
         self._scratch.cleanup()
         super().done(result)
+
+
+def _workshop_quote(client: Any, recipe_path: Path) -> tuple[dict[str, Any] | None, str]:
+    """The quote for a recipe from the rates the workshop's server publishes, or None and why not."""
+    from app.workshops.staff import quote_for
+
+    try:
+        return quote_for(recipe_path, client.published_workshop()), ""
+    except WorkshopError as exc:
+        return None, str(exc)
