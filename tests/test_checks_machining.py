@@ -203,3 +203,32 @@ def test_a_sheet_standing_on_edge_is_laid_flat_when_asked(tmp_path, capsys):
     assert main(["check", str(path), "--process", "laser"]) == 1
     assert "lay the part flat (--lay-flat)" in capsys.readouterr().out
     assert main(["check", str(path), "--process", "laser", "--lay-flat"]) == 0
+
+
+def test_with_a_pocket_tool_pocket_corners_are_its_to_round_and_through_corners_stay_the_profile_tools(tool, limits):
+    block = manifold3d.Manifold.cube((80.0, 30.0, 10.0))
+    block = block - rounded_pocket(20.0, 1.0, 5.0, 5.0, 5.0, 10.0)  # 1 mm corners, 5 mm deep
+    block = block - rounded_pocket(4.0, 0.6, 3.0, 35.0, 13.0, 10.0)  # 4 mm wide: narrower than the 6 mm tool
+    block = block - manifold3d.Manifold.cube((8.0, 8.0, 12.0)).translate((60.0, 11.0, -1.0))  # square, through
+    stock = (80.0, 30.0, 10.0)
+    fine = load_cam("tool", "flat-1-1f")  # 0.5 mm radius reaches the pocket's 1 mm corners; 4 mm flutes
+    report = check_cnc(part(block), tool, limits, stock, SMALLEST_TOOL, pocket_tool=fine)
+    corners, deep = report.errors
+    assert corners.rule == "cnc.inside_corner" and len(corners.points) == 4
+    assert all(x > 55.0 and z == pytest.approx(0.0) for x, _, z in corners.points)  # the through hole's only
+    # Pockets are measured against the tool that cuts them: the 4 mm one fits the 1 mm tool, but the 5 mm
+    # deep one is beyond its flutes.
+    assert (deep.rule, deep.measured, deep.limit) == ("cnc.pocket_depth", 5.0, fine.flute_length_mm)
+    assert not report.warnings
+
+    coarse = load_cam("tool", "flat-3.175-2f")  # rounds the 1 mm corners to 1.6 mm: said, not refused
+    report = check_cnc(part(block), tool, limits, stock, SMALLEST_TOOL, pocket_tool=coarse)
+    rounded = {f.rule: f for f in report.findings}
+    assert rounded["cnc.pocket_corner"].severity == "warning" and len(rounded["cnc.pocket_corner"].points) == 8
+    assert rounded["cnc.pocket_corner"].limit == pytest.approx(1.5875, abs=1e-3)
+    assert [f.rule for f in report.errors] == ["cnc.inside_corner"]
+
+    without = check_cnc(part(block), tool, limits, stock, SMALLEST_TOOL)  # every floor against the 6 mm tool
+    (corners,) = without.errors
+    assert len(corners.points) == 9  # the big pocket's four, the small pocket as a whole, the square hole's four
+    assert [(f.rule, f.limit) for f in without.warnings] == [("cnc.small_hole", 6.0)]

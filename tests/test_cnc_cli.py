@@ -132,3 +132,38 @@ def test_laser_nests_copies_on_the_bed(tmp_path: Path):
     assert sum(len(sheet["placements"]) for sheet in record["sheets"]) == 20
     assert len(record["sheets"]) >= 3  # nine 90 mm circles at most fit on 300 x 300
     assert all((tmp_path / "out" / name).is_file() for name in record["outputs"])
+
+
+def test_a_rebuild_from_the_recorded_placements_gives_the_same_program_byte_for_byte(plate_dxf: Path, tmp_path: Path,
+                                                                                     capsys):
+    nested = ["cam", str(plate_dxf), "--thickness", "12", "--copies", "4", "--coupon", "--override-checks"]
+    assert main([*nested, "-o", str(tmp_path / "first")]) == 0
+    record = tmp_path / "first" / "cam.json"
+    for rebuild in ("second", "third"):
+        assert main([*nested, "--placements", str(record), "-o", str(tmp_path / rebuild)]) == 0
+    first = json.loads(record.read_text())
+    assert len(first["outputs"]) >= 2  # the four plates and the coupon take more than one program file
+    for name in first["outputs"]:
+        programs = [(tmp_path / run / name).read_bytes() for run in ("first", "second", "third")]
+        assert programs[0] == programs[1] == programs[2], name
+    assert json.loads((tmp_path / "third" / "cam.json").read_text())["sheets"] == first["sheets"]
+    # A record of another nesting, or of another part, is refused rather than cut where it does not fit.
+    assert main([*nested[:5], "5", *nested[6:], "--placements", str(record), "-o", str(tmp_path / "more")]) == 2
+    assert "the record places [4, 1] copies of the parts, but this job has [5, 1]" in capsys.readouterr().err
+    plate_dxf.write_bytes(plate_dxf.read_bytes() + b"\n")  # another file, as far as the record can tell
+    assert main([*nested, "--placements", str(record), "-o", str(tmp_path / "other")]) == 2
+    assert "was made for another part" in capsys.readouterr().err
+    assert not (tmp_path / "more").exists() and not (tmp_path / "other").exists()
+
+
+def test_a_job_with_reliefs_and_a_pocket_tool_passes_its_check_without_overriding(plate_dxf: Path, tmp_path: Path):
+    # The plate's square slot is relieved for the 6 mm tool; its 60 mm pocket's square corners are rounded by
+    # the 3.175 mm pocket tool, which the check says and does not refuse.
+    assert main(["cam", str(plate_dxf), "--thickness", "12", "--sheet", "300x200", "--relief", "dogbone",
+                 "--pocket-tool", "flat-3.175-2f", "-o", str(tmp_path)]) == 0
+    checks = json.loads((tmp_path / "cam.json").read_text())["checks"]
+    assert checks["ok"] and not checks["overridden"]
+    assert all(f["severity"] != "error" for f in checks["findings"])
+    (corner,) = [f for f in checks["findings"] if f["rule"] in ("cnc.pocket_corner", "cnc.inside_corner")]
+    assert (corner["rule"], corner["severity"], corner["limit"]) == ("cnc.pocket_corner", "warning", 1.587)
+    assert len(corner["points"]) == 4 and all(z == pytest.approx(8.0) for _, _, z in corner["points"])

@@ -77,3 +77,19 @@ def test_small_parts_go_into_the_holes_of_big_ones():
     for p in inside:
         hole = next(h for h, o in zip(holes, outlines, strict=True) if o.contains(p))
         assert hole.contains(p) and p.distance(hole.exterior) >= SPACING - 0.05
+
+
+def test_recorded_placements_are_read_back_exactly_and_malformed_ones_refused():
+    from dataclasses import asdict
+
+    from slicing.cnc.nest import recorded_nesting
+
+    sheets = nest([_l_part()], [3], SHEET, spacing_mm=SPACING, margin_mm=MARGIN)
+    record = [{"placements": [asdict(p) for p in sheet.placements], "utilisation": sheet.utilisation}
+              for sheet in sheets]
+    assert recorded_nesting(record, [3]) == sheets
+    with pytest.raises(SlicingError, match="not a nesting"):
+        recorded_nesting([{"placements": [{"part": 0}], "utilisation": 0.1}], [1])
+    with pytest.raises(SlicingError, match="this job has"):
+        recorded_nesting([{"placements": [{"part": -1, "quarter_turns": 0, "shift_mm": [0, 0]}],
+                           "utilisation": 0.1}], [1])

@@ -55,12 +55,17 @@ def test_validate_lists_the_values_that_fail(scaffold, capsys):
 
 
 def test_validate_runs_the_manufacturability_checks(scaffold, capsys):
-    assert main(["template", "validate", str(scaffold), "--samples", "0", "--set", "x=1"] if False else
-                ["template", "validate", str(scaffold), "--samples", "0", "--printer", "generic-220"]) == 0
+    assert main(["template", "validate", str(scaffold), "--samples", "0", "--printer", "generic-220"]) == 0
     manifest = scaffold / "template.toml"
     manifest.write_text(manifest.read_text().replace("max = 200.0", "max = 300.0"))
     assert main(["template", "validate", str(scaffold), "--samples", "0"]) == 1
     assert "fdm.fits_bed" in capsys.readouterr().out
+
+
+def test_a_router_template_validates_by_building_without_the_printing_check(capsys):
+    assert main(["template", "validate", "plywood-stool", "--samples", "1", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["counts"]["failed"] == 0 and result["counts"]["built"] == result["cases"] > 1
 
 
 @pytest.mark.parametrize(("change", "words"), [

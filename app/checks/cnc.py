@@ -40,12 +40,17 @@ ROUND_TOLERANCE = 0.02
 
 
 def check_cnc(mesh: Any, tool: Tool, limits: Mapping[str, float], stock: Sequence[float],
-              smallest_tool: float) -> CheckReport:
+              smallest_tool: float, pocket_tool: Tool | None = None) -> CheckReport:
     """Check a part for 2.5D milling with `tool` (of the CNC library) from `stock` (x, y, z mm), against
     `limits` (resources/checks/cnc.toml: corner_clearance, max_depth_to_width, min_wall_thickness).
 
     `smallest_tool` is the smallest end mill diameter (mm) at hand, for holes no tool cuts. A V-bit cuts
     inside corners as sharp as its tip, so corners are only checked for flat and ball end mills.
+
+    `pocket_tool`, given by a router job that knows how it cuts, is the tool that clears the pockets (floors
+    above the bottom): their holes and depths are measured against it, and their inside corners, which its
+    toolpath rounds to its radius by design, are warnings (cnc.pocket_corner) rather than errors. Without
+    it, every floor is measured against `tool` and every tight corner is an error.
     """
     part = CheckedPart.of(mesh)
     solid = as_solid(part)
@@ -56,9 +61,18 @@ def check_cnc(mesh: Any, tool: Tool, limits: Mapping[str, float], stock: Sequenc
                     "`localfab check --process fdm` to see and repair its holes, then check again"),))
     findings = _stock_findings(part, stock, tool)
     floors = _floor_heights(part)
+    clearance = limits["corner_clearance"]
+    checked_floors = floors if pocket_tool is None else floors[:1]
     if tool.kind != "vbit":
-        findings += _corner_findings(solid, floors, tool.radius_mm + limits["corner_clearance"], tool)
-    findings += _pocket_findings(solid, floors, float(part.bounds[1, 2]), tool, limits, smallest_tool)
+        findings += _corner_findings(_unreached_corners(solid, checked_floors, tool, clearance), tool, clearance)
+    if pocket_tool is not None and pocket_tool.kind != "vbit" and len(floors) > 1:
+        bottom = solid.slice(float(floors[0]) + ABOVE_FLOOR)
+        # Corners of through holes met again above a pocket's floor were checked with the profile's tool.
+        corners = [c for c in _unreached_corners(solid, floors[1:], pocket_tool, clearance)
+                   if _is_material(bottom, np.array(c[:2]))]
+        findings += _pocket_corner_findings(corners, pocket_tool)
+    findings += _pocket_findings(solid, floors, float(part.bounds[1, 2]), tool, pocket_tool or tool, limits,
+                                 smallest_tool)
     findings += _undercut_findings(part)
     findings += _thin_wall_findings(part, limits["min_wall_thickness"])
     return CheckReport(process="cnc", findings=tuple(findings))
@@ -92,16 +106,21 @@ def _floor_heights(part: CheckedPart) -> np.ndarray:
     return np.unique(np.concatenate(([low], heights[heights < top - MEASURE_TOLERANCE])))
 
 
-def _corner_findings(solid: manifold3d.Manifold, floors: np.ndarray, reach: float, tool: Tool) -> list[Finding]:
-    """Inside vertical corners the tool cannot reach: material left when the cut region is opened by `reach`
-    (mm: the tool's radius plus the clearance a corner needs)."""
+Corner = tuple[float, float, float, float]  # x, y, floor (mm), and the corner's radius (mm)
+
+
+def _unreached_corners(solid: manifold3d.Manifold, floors: np.ndarray, tool: Tool, clearance: float
+                       ) -> list[Corner]:
+    """Inside vertical corners the tool cannot reach, in a fixed order: material left when the cut region
+    above each floor is opened by the reach (mm: the tool's radius plus the clearance a corner needs)."""
+    reach = tool.radius_mm + clearance
     low, high = np.split(np.asarray(solid.bounding_box()), 2)
     margin = 3.0 * reach + 1.0
     stock = manifold3d.CrossSection.square((high[0] - low[0] + 2 * margin, high[1] - low[1] + 2 * margin)) \
         .translate((low[0] - margin, low[1] - margin))
     near_part = manifold3d.CrossSection.square((high[0] - low[0] + 2 * reach, high[1] - low[1] + 2 * reach)) \
         .translate((low[0] - reach, low[1] - reach))
-    corners: dict[tuple[int, int], tuple[float, float, float, float]] = {}
+    corners: dict[tuple[int, int], Corner] = {}
     for floor in floors:
         cut = stock - solid.slice(float(floor) + ABOVE_FLOOR)
         # A round hole at least as wide as the tool has no corner: it is drilled, or bored along a helix.
@@ -119,9 +138,13 @@ def _corner_findings(solid: manifold3d.Manifold, floors: np.ndarray, reach: floa
             key = tuple(np.round(centre / reach).astype(int))
             if key not in corners:
                 corners[key] = (float(centre[0]), float(centre[1]), float(floor), radius)
-    if not corners:
+    return [corners[key] for key in sorted(corners)]
+
+
+def _corner_findings(located: list[Corner], tool: Tool, clearance: float) -> list[Finding]:
+    if not located:
         return []
-    located = [corners[key] for key in sorted(corners)]
+    reach = tool.radius_mm + clearance
     tightest = min(corner[3] for corner in located)
     return [Finding(
         rule="cnc.inside_corner", severity="error",
@@ -129,6 +152,21 @@ def _corner_findings(solid: manifold3d.Manifold, floors: np.ndarray, reach: floa
                 f"(the tightest {_radius_words(tightest)}): round them to at least {reach:.1f} mm, "
                 "add dog-bone relief, or use a smaller tool",
         measured=round(tightest, 2), limit=round(reach, 3), unit="mm",
+        points=located_points(np.array([corner[:3] for corner in located])),
+    )]
+
+
+def _pocket_corner_findings(located: list[Corner], tool: Tool) -> list[Finding]:
+    """Pocket corners the pocket's toolpath rounds to its tool's radius: what will be cut, said so."""
+    if not located:
+        return []
+    tightest = min(corner[3] for corner in located)
+    return [Finding(
+        rule="cnc.pocket_corner", severity="warning",
+        message=f"{len(located)} inside corners of pockets (the tightest {_radius_words(tightest)}) will be cut "
+                f"round, to the {tool.radius_mm:g} mm radius of the {tool.diameter_mm:g} mm pocket tool: "
+                "fine for a recess, but a square part will not sit in them; use a smaller pocket tool if it must",
+        measured=round(tightest, 2), limit=round(tool.radius_mm, 3), unit="mm",
         points=located_points(np.array([corner[:3] for corner in located])),
     )]
 
@@ -187,38 +225,43 @@ def pockets(solid: manifold3d.Manifold, floors: np.ndarray, top: float) -> list[
     return found
 
 
-def _pocket_findings(solid: manifold3d.Manifold, floors: np.ndarray, top: float, tool: Tool,
+def _pocket_findings(solid: manifold3d.Manifold, floors: np.ndarray, top: float, tool: Tool, pocket_tool: Tool,
                      limits: Mapping[str, float], smallest_tool: float) -> list[Finding]:
-    """Holes narrower than any tool or than this tool, pockets deeper than the flutes or too deep for their
-    width: one finding per rule, measured by the worst pocket, located at every pocket it concerns."""
-    diameter, flutes = tool.diameter_mm, tool.flute_length_mm
+    """Holes narrower than any tool or than the tool that cuts them (`tool` through the part, `pocket_tool`
+    from a floor above the bottom), pockets deeper than that tool's flutes or too deep for their width: one
+    finding per rule (and tool), measured by the worst pocket, located at every pocket it concerns."""
     ratio = limits["max_depth_to_width"]
     found = pockets(solid, floors, top)
-    # A V-bit engraves narrow grooves by design; only an end mill must fit into a hole.
-    fitting = found if tool.kind != "vbit" else []
-    no_tool = [p for p in fitting if p.width < smallest_tool - MEASURE_TOLERANCE]
-    other_tool = [p for p in fitting if p not in no_tool and p.width < diameter - MEASURE_TOLERANCE]
-    too_deep = [p for p in found if p.depth > flutes + MEASURE_TOLERANCE]
-    too_narrow = [p for p in found if p.depth > ratio * p.width + MEASURE_TOLERANCE]
+    through = [p for p in found if p.floor <= floors[0]]
+    cutters = [(tool, through), (pocket_tool, [p for p in found if p not in through])] \
+        if pocket_tool != tool else [(tool, found)]
     findings = []
+    # A V-bit engraves narrow grooves by design; only an end mill must fit into a hole.
+    fitting = [p for cutter, cut in cutters if cutter.kind != "vbit" for p in cut]
+    no_tool = [p for p in fitting if p.width < smallest_tool - MEASURE_TOLERANCE]
     if no_tool:
         narrowest = min(p.width for p in no_tool)
         findings.append(_pocket_finding(
             "cnc.small_hole", "error", no_tool, narrowest, smallest_tool, "mm",
             f"narrower than the smallest tool ({smallest_tool:g} mm; the narrowest {narrowest:.2f} mm): widen "
             "them, or drill them with a drill bit of their size"))
-    if other_tool:
-        narrowest = min(p.width for p in other_tool)
-        findings.append(_pocket_finding(
-            "cnc.small_hole", "warning", other_tool, narrowest, diameter, "mm",
-            f"narrower than the {diameter:g} mm tool (the narrowest {narrowest:.2f} mm): cut them with a "
-            "smaller tool, or widen them"))
-    if too_deep:
-        deepest = max(p.depth for p in too_deep)
-        findings.append(_pocket_finding(
-            "cnc.pocket_depth", "error", too_deep, deepest, flutes, "mm",
-            f"deeper than the tool's {flutes:g} mm flutes reach (the deepest {deepest:.1f} mm): make them "
-            "shallower, or use a longer tool"))
+    for cutter, cut in cutters:
+        diameter, flutes = cutter.diameter_mm, cutter.flute_length_mm
+        other_tool = [p for p in cut if p in fitting and p not in no_tool and p.width < diameter - MEASURE_TOLERANCE]
+        if other_tool:
+            narrowest = min(p.width for p in other_tool)
+            findings.append(_pocket_finding(
+                "cnc.small_hole", "warning", other_tool, narrowest, diameter, "mm",
+                f"narrower than the {diameter:g} mm tool that cuts them (the narrowest {narrowest:.2f} mm): cut "
+                "them with a smaller tool, or widen them"))
+        too_deep = [p for p in cut if p.depth > flutes + MEASURE_TOLERANCE]
+        if too_deep:
+            deepest = max(p.depth for p in too_deep)
+            findings.append(_pocket_finding(
+                "cnc.pocket_depth", "error", too_deep, deepest, flutes, "mm",
+                f"deeper than the {cutter.id} tool's {flutes:g} mm flutes reach (the deepest {deepest:.1f} mm): "
+                "make them shallower, or use a longer tool"))
+    too_narrow = [p for p in found if p.depth > ratio * p.width + MEASURE_TOLERANCE]
     if too_narrow:
         worst = max(p.depth_to_width for p in too_narrow)
         findings.append(_pocket_finding(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,9 @@ from typing import Any
 from app.cli.arguments import add_json, add_preset, add_set, design_values, key_values
 from app.cli.output import EXIT_OK, duration, emit, write_file
 from app.errors import CheckFailed, LocalfabError
+
+# A job record is a few kB per sheet; anything much bigger is not one.
+MAX_RECORD_BYTES = 16 << 20
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -31,6 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="gap between nested parts beyond their cuts: one tool diameter, two with tabs (default 2 mm)")
     cam.add_argument("--keep-grain", action="store_true", help="nested parts only turn half turns, keeping grain")
     cam.add_argument("--nest-seconds", type=int, default=1, metavar="S", help="nesting search time per sheet")
+    _add_placements(cam, "cam.json")
     cam.add_argument("--coupon", action="store_true",
                      help="add a fit coupon: slots from the sheet thickness +0.0 to +0.5 mm, to pick a fit")
     cam.add_argument("--tabs", type=int, default=4, metavar="N", help="holding tabs per part (default 4)")
@@ -60,11 +65,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     laser.add_argument("--sheet", default=None, metavar="WxH", help="sheet size in mm (default: the laser's bed)")
     laser.add_argument("--spacing", type=float, default=2.0, metavar="MM", help="gap between nested parts")
     laser.add_argument("--nest-seconds", type=int, default=1, metavar="S", help="nesting search time per sheet")
+    _add_placements(laser, "laser.json")
     laser.add_argument("--override-checks", action="store_true",
                        help="write the program although the manufacturability check found errors (recorded)")
     laser.add_argument("--overscan", type=float, default=2.0, metavar="MM",
                        help="unlit run-up at each end of a fill line (default 2 mm)")
     laser.set_defaults(run=_laser)
+
+
+def _add_placements(parser: argparse.ArgumentParser, record_name: str) -> None:
+    parser.add_argument("--placements", type=Path, default=None, metavar=record_name.upper().replace(".", "_"),
+                        help=f"reuse the nesting recorded in an earlier job's {record_name} (same part, copies and "
+                             "coupon): the nesting search is time-bounded, so only this rebuilds the same program")
 
 
 def _add_input(parser: argparse.ArgumentParser) -> None:
@@ -104,10 +116,11 @@ def _cam(args: argparse.Namespace) -> int:
         relief_clearance_mm=load_check_limits("cnc")["corner_clearance"],
         resolution_mm=args.resolution,
     )
-    # With reliefs asked for, the check sees the outline as it will be cut (pockets of a design left out).
+    # With reliefs asked for, the check sees the part as it will be cut: its outline relieved, its pockets.
     checked = extruded_mesh(relieved(part, settings)) if args.relief else mesh
-    checks = _checks(args, "cnc", checked, part.thickness_mm, tool=tool, sheet=settings.sheet_mm)
-    sheets = _sheets(args, part, settings)
+    checks = _checks(args, "cnc", checked, part.thickness_mm, tool=tool, pocket_tool=pocket_tool or tool,
+                     sheet=settings.sheet_mm)
+    sheets = _sheets(args, part, source, settings)
     outputs: dict[str, bytes] = {}
     sheet_records, findings, operations = [], [], []
     for name, placed, nested in sheets:
@@ -159,7 +172,7 @@ def _laser(args: argparse.Namespace) -> int:
         chosen["cut"] = replace(chosen["cut"], kerf_mm=0.0)
     outputs: dict[str, bytes] = {}
     sheets = []
-    for folder, placed, nested in _laser_sheets(args, part, machine):
+    for folder, placed, nested in _laser_sheets(args, part, source, machine):
         layers = plan_laser(placed, overscan_mm=args.overscan, **chosen)
         program = laser_program(layers, machine, placed.name, args.material, thickness)
         outputs[folder + program.name] = program.text.encode("ascii")
@@ -177,7 +190,8 @@ def _laser(args: argparse.Namespace) -> int:
     return _write(args, "laser.json", outputs, record)
 
 
-def _laser_sheets(args: argparse.Namespace, part: Any, machine: Any) -> list[tuple[str, Any, Any]]:
+def _laser_sheets(args: argparse.Namespace, part: Any, source: dict[str, Any], machine: Any
+                  ) -> list[tuple[str, Any, Any]]:
     """(folder prefix, part, nesting or None) per sheet: one copy as drawn, more nested on sheets."""
     from slicing.cnc.nest import nest, sheet_part
 
@@ -186,13 +200,15 @@ def _laser_sheets(args: argparse.Namespace, part: Any, machine: Any) -> list[tup
     if args.copies == 1:
         return [("", part, None)]
     sheet = _sheet(args.sheet) if args.sheet else (machine.travel_mm[0], machine.travel_mm[1])
-    nested = nest([part], [args.copies], sheet, spacing_mm=args.spacing, margin_mm=args.spacing,
-                  seconds_per_sheet=args.nest_seconds)
+    nested = _nesting(args, source, [args.copies], lambda: nest(
+        [part], [args.copies], sheet, spacing_mm=args.spacing, margin_mm=args.spacing,
+        seconds_per_sheet=args.nest_seconds))
     return [(f"sheet-{k:02d}/", sheet_part(f"{part.name} sheet-{k:02d}", [part], layout), layout)
             for k, layout in enumerate(nested, start=1)]
 
 
-def _sheets(args: argparse.Namespace, part: Any, settings: Any) -> list[tuple[str, Any, Any]]:
+def _sheets(args: argparse.Namespace, part: Any, source: dict[str, Any], settings: Any
+            ) -> list[tuple[str, Any, Any]]:
     """(name, part in place, nesting or None) per sheet: one copy sits in the corner, more (or a coupon
     beside it) are nested."""
     from slicing.cnc.coupon import fit_coupon
@@ -210,16 +226,38 @@ def _sheets(args: argparse.Namespace, part: Any, settings: Any) -> list[tuple[st
     # Each part's cut is a tool diameter wide; with tabs the cuts must not overlap, or one part's cut would
     # cut through its neighbour's tabs.
     spacing = settings.tool.diameter_mm * (2 if settings.tab_count else 1) + args.spacing
-    nested = nest(parts, copies, settings.sheet_mm, spacing_mm=spacing, margin_mm=settings.margin_mm,
-                  keep_grain=[args.keep_grain] * len(parts), seconds_per_sheet=args.nest_seconds)
+    nested = _nesting(args, source, copies, lambda: nest(
+        parts, copies, settings.sheet_mm, spacing_mm=spacing, margin_mm=settings.margin_mm,
+        keep_grain=[args.keep_grain] * len(parts), seconds_per_sheet=args.nest_seconds))
     return [(f"sheet-{k:02d}", sheet_part(f"sheet-{k:02d}", parts, sheet), sheet)
             for k, sheet in enumerate(nested, start=1)]
 
 
+def _nesting(args: argparse.Namespace, source: dict[str, Any], copies: list[int],
+             search: Callable[[], list[Any]]) -> list[Any]:
+    """The nesting recorded in --placements (refused unless it was made for this very part), else a new
+    search."""
+    from slicing.cnc.nest import recorded_nesting
+
+    if args.placements is None:
+        return search()
+    path = args.placements
+    if not path.is_file() or path.stat().st_size > MAX_RECORD_BYTES:
+        raise LocalfabError(f"--placements {path}: give the cam.json or laser.json of an earlier job")
+    try:
+        record = json.loads(path.read_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise LocalfabError(f"--placements {path} is not a job record (not JSON)") from None
+    if not isinstance(record, dict) or record.get("source") != source:
+        raise LocalfabError(f"--placements {path} was made for another part (or other parameters): its placements "
+                            "may not fit this one; nest afresh without --placements")
+    return recorded_nesting(record.get("sheets") or [], copies)
+
+
 def _checks(args: argparse.Namespace, process: str, mesh: Any, thickness: float, *, tool: Any = None,
-            sheet: tuple[float, float] | None = None, machine: Any = None) -> dict[str, Any]:
-    """The manufacturability check of the part (app.checks): errors stop the job unless --override-checks,
-    which the record keeps."""
+            pocket_tool: Any = None, sheet: tuple[float, float] | None = None, machine: Any = None) -> dict[str, Any]:
+    """The manufacturability check of the part (app.checks), each feature against the tool that cuts it:
+    errors stop the job unless --override-checks, which the record keeps."""
     from app.checks import check_cnc, check_laser
     from app.profiles.check_limits import laser_limits, load_check_limits, smallest_tool_diameter
     from slicing.mesh import place_on_bed
@@ -227,7 +265,7 @@ def _checks(args: argparse.Namespace, process: str, mesh: Any, thickness: float,
     if process == "cnc":
         stock = (*sheet, thickness)
         report = check_cnc(place_on_bed(mesh, sheet[0], sheet[1]), tool, load_check_limits("cnc"), stock,
-                           smallest_tool_diameter())
+                           smallest_tool_diameter(), pocket_tool=pocket_tool)
     else:
         report = check_laser(mesh, laser_limits(machine.id, args.material, thickness), thickness)
     record = {**report.as_dict(), "overridden": bool(report.errors) and args.override_checks}

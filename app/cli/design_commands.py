@@ -133,7 +133,10 @@ def _template_validate(args: argparse.Namespace) -> int:
         errors = check_fdm(placed, settings).errors
         return "; ".join(f"{e.rule}: {e.message}" for e in errors) or None
 
-    outcomes = sweep(template, samples=args.samples, seed=args.seed, inspect=check)
+    # A part cut on a router or a laser is checked against a tool, a sheet and a machine: `localfab cam` and
+    # `localfab laser` run those checks; here such a template's cases are built only.
+    printed = "fdm" in template.processes
+    outcomes = sweep(template, samples=args.samples, seed=args.seed, inspect=check if printed else None)
     failures = [o for o in outcomes if o.status == "failed"]
     counts = {status: sum(o.status == status for o in outcomes) for status in ("built", "refused", "failed")}
     data = {"template": template.id, "cases": len(outcomes), "counts": counts,
@@ -142,6 +145,9 @@ def _template_validate(args: argparse.Namespace) -> int:
     def text() -> str:
         lines = [f"{template.id}: {len(outcomes)} cases, {counts['built']} built, {counts['refused']} refused by "
                  f"a declared range or constraint, {counts['failed']} failed"]
+        if not printed:
+            lines.append(f"built only: a {'/'.join(template.processes)} part is checked by `localfab cam` or "
+                         "`localfab laser` against its tool, sheet and machine")
         if failures:
             lines.append(table(["case", "values", "failure"], [
                 [o.case.label, ", ".join(f"{k}={number(v)}" for k, v in o.case.values.items()), o.message]

@@ -20,6 +20,8 @@ from slicing.fdm.polygons import Paths
 RELIEF_STYLES = ("dogbone", "tbone")
 # Corners that turn less than this are curves drawn as chords, not corners a mating part seats in.
 MIN_CORNER_TURN_DEG = 45.0
+# Outline detail smaller than this (mm) is drawing noise, not a corner.
+_OUTLINE_NOISE_MM = 0.005
 # The disc's chords must not cut short of the corner: it is drawn as a polygon round a slightly larger circle.
 _DISC_SIDES = 64
 _DISC_GROWTH = 1.0 / np.cos(np.pi / _DISC_SIDES)
@@ -39,7 +41,8 @@ def inside_corners(region: Paths) -> list[InsideCorner]:
     """The inside corners of a region's boundary. Rings carry the material on their left, so an inside
     corner is where the boundary turns right."""
     corners = []
-    for ring in polygons.to_mm(region):
+    # Sections of a mesh repeat points and zigzag by a µm along curves: no corner, but a steep turn.
+    for ring in polygons.to_mm(polygons.simplify(region, _OUTLINE_NOISE_MM)):
         incoming = ring - np.roll(ring, 1, axis=0)
         outgoing = np.roll(ring, -1, axis=0) - ring
         in_length = np.linalg.norm(incoming, axis=1)

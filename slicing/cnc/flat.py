@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import manifold3d
 import numpy as np
-import shapely
 import trimesh
 
 from slicing.errors import SlicingError
@@ -90,15 +90,24 @@ class FlatPart:
 
 
 def extruded_mesh(part: FlatPart) -> trimesh.Trimesh:
-    """The part's outline as a solid of the sheet's thickness (pockets and engraving left out), standing on
-    z = 0: what the manufacturability checks read for a part that came as a drawing."""
+    """The part as the router leaves it, standing on z = 0: its outline as a solid of the sheet's thickness
+    with each pocket cleared from the top to its depth (engraving left out). What the manufacturability
+    checks read for a part that came as a drawing, or was changed for cutting (corner reliefs)."""
     if part.thickness_mm <= 0:
         raise SlicingError(f"{part.name}: give the sheet thickness before making a solid of it")
-    solids = []
-    for piece in polygons.islands(part.outline):
-        outer, *holes = polygons.to_mm(piece)
-        solids.append(trimesh.creation.extrude_polygon(shapely.Polygon(outer, holes), part.thickness_mm))
-    return trimesh.util.concatenate(solids)
+    solid = manifold3d.Manifold.extrude(_cross_section(part.outline), part.thickness_mm)
+    for depth, region in part.pockets:
+        # The pocket's prism runs out above the top, so no face of it lies in the top's plane.
+        prism = manifold3d.Manifold.extrude(_cross_section(region), depth + 1.0)
+        solid = solid - prism.translate((0.0, 0.0, part.thickness_mm - depth))
+    # In double precision: single-precision vertices can flip a needle triangle of the top upside down.
+    mesh = solid.to_mesh64()
+    return trimesh.Trimesh(np.asarray(mesh.vert_properties)[:, :3], np.asarray(mesh.tri_verts))
+
+
+def _cross_section(region: Paths) -> manifold3d.CrossSection:
+    """A region's rings (counter-clockwise outers, clockwise holes) as a manifold3d cross-section in mm."""
+    return manifold3d.CrossSection(polygons.to_mm(region), manifold3d.FillRule.Positive)
 
 
 def region_from_contours(rings_mm: Iterable[np.ndarray]) -> Paths:

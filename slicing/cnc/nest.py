@@ -5,8 +5,10 @@ the copies that land within the sheet's width make that sheet; the rest go round
 Spyrrow packs outer boundaries only, so first, smaller parts are fitted into the holes of bigger ones (each
 copy of a part with holes carries its own), and travel with them.
 Parts turn by quarter turns only (both ways when the grain may turn, half turns only when it must stay),
-so turned parts stay exact on the fixed-point grid. Spyrrow is a time-bounded search, so its placements
-differ from run to run: they are returned by value and recorded, and a program is rebuilt from them.
+so turned parts stay exact on the fixed-point grid. Spyrrow is a time-bounded search (0.9 offers a seed but
+no bound on iterations or effort), so even with a fixed seed and one worker a busy machine can place parts
+differently: the placements are returned by value and recorded, and recorded_nesting rebuilds a program
+from them byte for byte.
 """
 
 from __future__ import annotations
@@ -175,3 +177,25 @@ def _turned_bounds(shape: list[tuple[float, float]], turns: int, shift: tuple[fl
 def _area_mm2(part: FlatPart) -> float:
     return float(sum(shapely.Polygon(ring).area * (1 if shapely.LinearRing(ring).is_ccw else -1)
                      for ring in polygons.to_mm(part.outline)))
+
+
+def recorded_nesting(sheets: Sequence[dict], copies: Sequence[int]) -> list[NestedSheet]:
+    """The nesting a job record kept (its "sheets", each with "placements" and "utilisation"), checked to
+    place exactly copies[i] copies of each part: rebuilding from it gives the same program byte for byte,
+    where a new search (time-bounded) may place the parts differently."""
+    nested = []
+    try:
+        for sheet in sheets:
+            placements = tuple(Placement(int(p["part"]), int(p["quarter_turns"]) % 4,
+                                         (float(p["shift_mm"][0]), float(p["shift_mm"][1])))
+                               for p in sheet["placements"])
+            nested.append(NestedSheet(placements, float(sheet["utilisation"])))
+    except (KeyError, IndexError, TypeError, ValueError):
+        raise SlicingError("the record's placements are not a nesting (sheets of part, quarter_turns and "
+                           "shift_mm): give the cam.json or laser.json of a nested job") from None
+    placed = [sum(p.part == index for sheet in nested for p in sheet.placements) for index in range(len(copies))]
+    if not nested or placed != list(copies) or any(not 0 <= p.part < len(copies) for s in nested
+                                                   for p in s.placements):
+        raise SlicingError(f"the record places {placed} copies of the parts, but this job has {list(copies)}: "
+                           "use the same --copies and --coupon as the recorded job")
+    return nested
