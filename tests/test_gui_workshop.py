@@ -195,8 +195,11 @@ def test_staff_review_rebuild_quote_and_run_jobs_from_the_inbox(qtbot, server, t
             assert inbox.rebuild_result.text().startswith("Rebuilt byte-identical"), inbox.rebuild_result.text()
             assert "machine time" in inbox.quote.toPlainText() and "GBP" in inbox.quote.toPlainText()
             # Made again for the workshop's own printer: that program is quoted and sent from now on.
+            # Other tests of the session may have registered printers of their own: choose the workshop's.
+            inbox.printer.setCurrentIndex(inbox.printer.findData("workshop-voron"))
             inbox.replan_button.click()
-            qtbot.waitUntil(lambda: inbox.rebuild_result.text().startswith("Re-sliced"), timeout=REBUILD_TIMEOUT_MS)
+            qtbot.waitUntil(lambda: not inbox.working, timeout=REBUILD_TIMEOUT_MS)
+            assert inbox.rebuild_result.text().startswith("Re-sliced"), inbox.message_text()
             assert "Voron" in inbox.rebuild_result.text()
             assert inbox.opened.recipe_path.name.endswith("voron-2.4-250.localfab")
             assert read_recipe(inbox.opened.recipe_path).recipe.printer["id"] == "voron-2.4-250"
