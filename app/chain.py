@@ -165,8 +165,11 @@ def rebuild(recipe_path: Path, *, progress: Progress | None = None, cancel: Canc
     """Rebuild a recipe from its recorded inputs and compare every output hash with the recorded one."""
     loaded = read_recipe(recipe_path)
     recorded = loaded.recipe
-    if recorded.process != "fdm":
-        raise RecipeError(f"rebuilding {recorded.process} recipes is not supported yet")
+    if recorded.process in ("cnc", "laser"):
+        # Imported here: app.cam_chain builds on this module (its reports and design lookup).
+        from app.cam_chain import rebuild_cam
+
+        return rebuild_cam(loaded)
     with tempfile.TemporaryDirectory(prefix="localfab-recipe-design-") as scratch:
         template, notes = recorded_template(recorded.design, loaded.files.get(DESIGN_FILE), Path(scratch))
         return _rebuild_with(recorded, template, notes, progress, cancel)

@@ -6,6 +6,10 @@ the part (`part.3mf`), the program (`program.gcode`) and the check report (`chec
 thumbnail and the design itself (`design.zip`), so a workshop can rebuild the job without the template.
 The same inputs give a byte-identical file.
 
+A CNC or laser recipe (process "cnc" / "laser") has a program file per tool and sheet and an SVG per sheet
+instead of one `program.gcode`, each under `programs/` and hashed in `outputs`; one cut from a drawing
+records the drawing's hash as its design and carries the drawing (`drawing.dxf` / `drawing.svg`).
+
 A recipe arriving from elsewhere is untrusted: it is read whole and validated (size, entry names, JSON
 shape, hashes) before anything in it is used.
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,11 +40,21 @@ THUMBNAIL_FILE = "thumbnail.png"
 # design's recorded content hash when it is opened.
 DESIGN_FILE = "design.zip"
 HASHED_OUTPUTS = (PART_FILE, PROGRAM_FILE, CHECK_FILE)
-ALLOWED_ENTRIES = frozenset({RECIPE_JSON, THUMBNAIL_FILE, DESIGN_FILE, *HASHED_OUTPUTS})
+# What every recipe of a process must hold and hash; the outputs it lists beyond these are hashed too.
+REQUIRED_OUTPUTS = {"fdm": HASHED_OUTPUTS, "cnc": (PART_FILE, CHECK_FILE), "laser": (PART_FILE, CHECK_FILE)}
+DRAWING_FILES = ("drawing.dxf", "drawing.svg")
+PROGRAMS_FOLDER = "programs/"
+# A CAM program or SVG: programs/[sheet-NN/]name, plain names only, so no entry can point outside a folder.
+_PROGRAM_ENTRY = re.compile(r"programs/(sheet-\d{2,3}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+ALLOWED_ENTRIES = frozenset({RECIPE_JSON, THUMBNAIL_FILE, DESIGN_FILE, *HASHED_OUTPUTS, *DRAWING_FILES})
 MAX_RECIPE_BYTES = 512 << 20
 MAX_UNPACKED_BYTES = 2 << 30
 # A recipe's G-code deflates about 4:1; far higher ratios are what a zip bomb looks like.
 MAX_COMPRESSION_RATIO = 200
+
+
+def allowed_entry(name: str) -> bool:
+    return name in ALLOWED_ENTRIES or _PROGRAM_ENTRY.fullmatch(name) is not None
 
 
 def sha256_of(data: bytes) -> str:
@@ -94,7 +109,12 @@ class Recipe:
         for name, kind in fields.items():
             if not isinstance(data.get(name), kind):
                 raise RecipeError(f"recipe.json is damaged: {name!r} is missing or not a {kind.__name__}")
-        for name in ("id", "version", "content_hash"):
+        if data["process"] not in REQUIRED_OUTPUTS:
+            raise RecipeError(f"recipe.json names the process {data['process']!r}, which this localfab does not "
+                              f"make ({', '.join(REQUIRED_OUTPUTS)})")
+        # A job cut from a drawing has the drawing's name and hash where a design has its id and version.
+        identity = ("drawing", "content_hash") if "drawing" in data["design"] else ("id", "version", "content_hash")
+        for name in identity:
             if not isinstance(data["design"].get(name), str):
                 raise RecipeError(f"recipe.json is damaged: the design has no {name}")
         print_profile = data.get("print_profile")
@@ -113,7 +133,7 @@ class RecipeFile:
 
 def pack_recipe(recipe: Recipe, files: Mapping[str, bytes]) -> bytes:
     """The .localfab bytes for `recipe` and its files; the recorded output hashes must match the files."""
-    for name in HASHED_OUTPUTS:
+    for name in hashed_outputs(recipe):
         if recipe.outputs.get(name) != sha256_of(files[name]):
             raise RecipeError(f"internal: the recorded hash of {name} does not match its contents")
     text = json.dumps(recipe.as_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -148,7 +168,12 @@ def read_recipe(path: Path) -> RecipeFile:
     if not isinstance(document, dict):
         raise RecipeError(f"{path.name}: recipe.json is not a JSON object")
     recipe = Recipe.from_json(document)
-    for name in HASHED_OUTPUTS:
+    unlisted = sorted(name for name in files if name.startswith(PROGRAMS_FOLDER) and name not in recipe.outputs)
+    if unlisted:
+        raise RecipeError(f"{path.name} holds {unlisted[0]}, which recipe.json does not list: it was edited")
+    for name in hashed_outputs(recipe):
+        if not allowed_entry(name):
+            raise RecipeError(f"{path.name}: recipe.json lists an output {name!r} that no recipe holds")
         if name not in files:
             raise RecipeError(f"{path.name} is incomplete: {name} is missing")
         if recipe.outputs.get(name) != sha256_of(files[name]):
@@ -157,14 +182,20 @@ def read_recipe(path: Path) -> RecipeFile:
     return RecipeFile(recipe=recipe, files=files)
 
 
+def hashed_outputs(recipe: Recipe) -> tuple[str, ...]:
+    """Every output a recipe hashes: those its process requires, then any others it lists."""
+    required = REQUIRED_OUTPUTS[recipe.process]
+    return (*required, *sorted(set(recipe.outputs) - set(required)))
+
+
 def _read_entries(archive: zipfile.ZipFile, label: str) -> dict[str, bytes]:
     infos = archive.infolist()
     unpacked = 0
     for info in infos:
         name = info.filename
-        if name not in ALLOWED_ENTRIES:
+        if not allowed_entry(name):
             raise RecipeError(f"{label} holds an unexpected entry {name!r}; a recipe holds only "
-                              f"{', '.join(sorted(ALLOWED_ENTRIES))}")
+                              f"{', '.join(sorted(ALLOWED_ENTRIES))} and programs/ files")
         unpacked += info.file_size
         if unpacked > MAX_UNPACKED_BYTES:
             raise RecipeError(f"{label} unpacks to more than {MAX_UNPACKED_BYTES >> 30} GiB and is refused")

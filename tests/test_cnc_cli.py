@@ -8,10 +8,35 @@ import json
 from pathlib import Path
 
 import ezdxf
+import numpy as np
 import pytest
 
 from app.cli import main
+from app.jobs import Recipe, pack_recipe, read_recipe, sha256_of
 from slicing.cnc.grbl_rules import GrblDialect, grbl_violations
+
+SHORTEST_REVERSAL_MM = 0.02
+
+
+def _backward_steps(program: str) -> list[str]:
+    """Lines whose straight move turns back (over 90 degrees) on the one before it at the same height, where
+    either of the two is shorter than SHORTEST_REVERSAL_MM: a stutter, not a feature of the part."""
+    position = {"X": 0.0, "Y": 0.0, "Z": 0.0}
+    previous: np.ndarray | None = None
+    found = []
+    for line in program.splitlines():
+        words = dict((word[0], word[1:]) for word in line.split()[1:])
+        start = np.array([position["X"], position["Y"], position["Z"]])
+        position.update({axis: float(words[axis]) for axis in "XYZ" if axis in words})
+        step = np.array([position["X"], position["Y"], position["Z"]]) - start
+        if not line.startswith("G1 ") or step[2] != 0:
+            previous = None
+            continue
+        if previous is not None and np.dot(previous[:2], step[:2]) < 0 and \
+                min(np.linalg.norm(previous[:2]), np.linalg.norm(step[:2])) < SHORTEST_REVERSAL_MM:
+            found.append(line)
+        previous = step
+    return found
 
 
 @pytest.fixture
@@ -94,6 +119,31 @@ def test_laser_writes_gcode_and_a_layered_svg(tmp_path: Path):
     assert svg.count('stroke="#FF0000"') == 2 and svg.count('stroke="#0000FF"') == 1
 
 
+def test_a_program_from_a_design_never_steps_backwards_over_the_meshes_tessellation(tmp_path: Path):
+    assert main(["cam", "plywood-stool", "--sheet", "800x400", "--relief", "dogbone", "-o", str(tmp_path)]) == 0
+    record = json.loads((tmp_path / "cam.json").read_text())
+    for name in record["outputs"]:
+        program = (tmp_path / name).read_text()
+        assert _backward_steps(program) == [], name
+        # Simplifying the sections keeps the curves round enough to go out as arcs.
+        assert any(line.startswith(("G2 ", "G3 ")) for line in program.splitlines())
+        assert program.splitlines()[-3:] == ["G0 Z5.000", "M5", "M30"]
+
+
+def test_a_reversal_under_the_limit_is_found():
+    zigzag = "G0 X0 Y0\nG1 Z-1 F100\nG1 X10 Y0\nG1 X9.99 Y0.001\nG1 X20 Y0"
+    assert _backward_steps(zigzag) == ["G1 X9.99 Y0.001", "G1 X20 Y0"]
+
+
+def test_the_laser_finger_box_never_moves_below_the_work_zero_and_says_where_zero_is(tmp_path: Path):
+    assert main(["laser", "laser-finger-box", "-o", str(tmp_path)]) == 0
+    lines = (tmp_path / "laser.gcode").read_text().splitlines()
+    coordinates = [float(word[1:]) for line in lines if line.startswith(("G0 ", "G1 "))
+                   for word in line.split() if word[0] in "XY"]
+    assert min(coordinates) == 0.0  # the kerf-compensated outline touches zero and goes no further
+    assert "(zero: drawing's front left corner at X0.075 Y0.075; no move below X0 Y0)" in lines
+
+
 def test_laser_finger_box_design_goes_end_to_end(tmp_path: Path):
     assert main(["laser", "laser-finger-box", "--set", "thickness=3", "-o", str(tmp_path)]) == 0
     record = json.loads((tmp_path / "laser.json").read_text())
@@ -167,3 +217,88 @@ def test_a_job_with_reliefs_and_a_pocket_tool_passes_its_check_without_overridin
     (corner,) = [f for f in checks["findings"] if f["rule"] in ("cnc.pocket_corner", "cnc.inside_corner")]
     assert (corner["rule"], corner["severity"], corner["limit"]) == ("cnc.pocket_corner", "warning", 1.587)
     assert len(corner["points"]) == 4 and all(z == pytest.approx(8.0) for _, _, z in corner["points"])
+
+
+def _recipe_rebuild(recipe: Path, capsys) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["recipe", "rebuild", str(recipe)])
+    return code, capsys.readouterr().out
+
+
+def test_a_cam_job_writes_a_recipe_with_every_input_by_value_and_byte_identical_twice(plate_dxf: Path,
+                                                                                       tmp_path: Path, capsys):
+    arguments = ["cam", str(plate_dxf), "--thickness", "12", "--sheet", "300x200", "--relief", "dogbone", "--lead", "3",
+                 "--tabs", "3", "--override-checks"]
+    for run in ("first", "second"):
+        assert main([*arguments, "-o", str(tmp_path / run)]) == 0
+    first, second = ((tmp_path / run / "plate.localfab").read_bytes() for run in ("first", "second"))
+    assert first == second
+    capsys.readouterr()
+    assert main(["recipe", "show", "--json", str(tmp_path / "first" / "plate.localfab")]) == 0
+    recipe = json.loads(capsys.readouterr().out)
+    assert recipe["process"] == "cnc" and recipe["design"]["drawing"] == "plate.dxf"
+    assert recipe["design"]["content_hash"] == "sha256:" + hashlib.sha256(plate_dxf.read_bytes()).hexdigest()
+    settings = recipe["settings"]
+    assert settings["tool"]["diameter_mm"] == 6.0 and settings["machine"]["id"] == "generic-grbl-router"
+    assert settings["material"]["id"] == "plywood" and settings["engrave_tool"]["kind"] == "vbit"
+    assert (settings["thickness_mm"], settings["sheet_mm"], settings["relief"], settings["tabs"],
+            settings["lead_mm"], settings["copies"], settings["coupon"]) == (12.0, [300.0, 200.0], "dogbone", 3, 3.0,
+                                                                             1, False)
+    # The override was asked for and recorded; the relieved plate did not need it.
+    assert settings["override_checks"] and recipe["check"] == {"ok": True, "counts": recipe["check"]["counts"],
+                                                                "override": False}
+    record = json.loads((tmp_path / "first" / "cam.json").read_text())
+    assert {name: recipe["outputs"]["programs/" + name] for name in record["outputs"]} == \
+        {name: "sha256:" + digest for name, digest in record["outputs"].items()}
+    assert {"part.3mf", "check.json"} <= set(recipe["outputs"])
+    assert recipe["estimate"]["run_time_s"] == record["run_time_s"]
+
+
+def test_a_nested_cam_recipe_rebuilds_identical_from_its_recorded_placements(plate_dxf: Path, tmp_path: Path, capsys):
+    assert main(["cam", str(plate_dxf), "--thickness", "12", "--copies", "4", "--coupon", "--override-checks",
+                 "-o", str(tmp_path)]) == 0
+    recipe = read_recipe(tmp_path / "plate.localfab").recipe
+    assert sum(len(sheet["placements"]) for sheet in recipe.settings["sheets"]) == 5
+    assert _recipe_rebuild(tmp_path / "plate.localfab", capsys) == (0, "identical\n")
+
+
+def test_a_laser_design_recipe_rebuilds_identical_and_names_a_changed_program(tmp_path: Path, capsys):
+    assert main(["laser", "laser-finger-box", "-o", str(tmp_path)]) == 0
+    path = tmp_path / "laser-finger-box.localfab"
+    loaded = read_recipe(path)
+    assert loaded.recipe.process == "laser" and loaded.recipe.design["id"] == "laser-finger-box"
+    assert loaded.recipe.settings["cut"]["kerf_mm"] == pytest.approx(0.15)
+    assert set(loaded.recipe.outputs) == {"part.3mf", "check.json", "programs/laser.gcode", "programs/layers.svg"}
+    assert _recipe_rebuild(path, capsys) == (0, "identical\n")
+    # A recipe whose program was changed (and rehashed, so it opens) rebuilds to the program it should have.
+    files = dict(loaded.files)
+    files["programs/laser.gcode"] += b"G0 X0 Y0\n"
+    document = loaded.recipe.as_json()
+    document["outputs"]["programs/laser.gcode"] = sha256_of(files["programs/laser.gcode"])
+    edited = tmp_path / "edited.localfab"
+    edited.write_bytes(pack_recipe(Recipe.from_json(document), files))
+    code, out = _recipe_rebuild(edited, capsys)
+    assert code == 1 and out.startswith("differs: programs/laser.gcode ") and out.count("differs") == 1
+
+
+def test_a_cam_recipe_whose_drawing_was_swapped_is_refused(plate_dxf: Path, tmp_path: Path, capsys):
+    assert main(["cam", str(plate_dxf), "--thickness", "12", "--override-checks", "-o", str(tmp_path)]) == 0
+    loaded = read_recipe(tmp_path / "plate.localfab")
+    files = {**loaded.files, "drawing.dxf": loaded.files["drawing.dxf"] + b"\n"}
+    edited = tmp_path / "edited.localfab"
+    edited.write_bytes(pack_recipe(loaded.recipe, files))
+    assert main(["recipe", "rebuild", str(edited)]) == 2
+    assert "does not match the hash recorded" in capsys.readouterr().err
+
+
+def test_a_cam_recipe_with_a_setting_of_the_wrong_type_is_refused_as_damaged(plate_dxf: Path, tmp_path: Path,
+                                                                             capsys):
+    assert main(["cam", str(plate_dxf), "--thickness", "12", "--override-checks", "-o", str(tmp_path)]) == 0
+    loaded = read_recipe(tmp_path / "plate.localfab")
+    document = loaded.recipe.as_json()
+    document["settings"]["tabs"] = "four"
+    edited = tmp_path / "edited.localfab"
+    edited.write_bytes(pack_recipe(Recipe.from_json(document), dict(loaded.files)))
+    assert main(["recipe", "rebuild", str(edited)]) == 2
+    assert "recipe.json is damaged: its cnc settings do not make a job (tabs should be of type int, not 'four')" in \
+        capsys.readouterr().err

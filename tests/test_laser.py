@@ -93,7 +93,15 @@ def test_laser_gcode_obeys_grbl_and_never_fires_on_a_rapid():
     assert grbl_violations(program.text, GrblDialect(s_max=1000, laser=True, spindle_dwell=False)) == []
     assert "M4 S0" in lines and "M3" not in program.text
     assert not [line for line in lines if line.startswith("G0") and "S" in line]
-    assert {line.split(" S")[1].split()[0] for line in lines if line.startswith("G1")} == {"0", "350", "400", "1000"}
+    powers = [word for line in lines if line.startswith("G1") for word in line.split() if word.startswith("S")]
+    assert set(powers) == {"S0", "S350", "S400", "S1000"}
+    # GRBL keeps S and F modal: a line carries them only where they change.
+    modal = {"S": "0", "F": None}
+    for line in lines[lines.index("M4 S0") + 1:]:
+        for word in line.split()[1:]:
+            if word[0] in modal:
+                assert modal[word[0]] != word[1:], line
+                modal[word[0]] = word[1:]
     assert program.run_time_s > 0
 
 
@@ -122,5 +130,5 @@ def test_fill_lines_run_up_unlit_for_the_overscan():
     lines = laser_program(layers, machine, "patch", "plywood", 3.0).text.splitlines()
     first = lines.index(next(line for line in lines if line.startswith("G0 X")))
     # Rapid to 3 mm before the area, unlit feed to its edge, burn across, unlit 3 mm beyond.
-    assert lines[first:first + 4] == ["G0 X7.000 Y10.050", "G1 X10.000 Y10.050 S0 F3000",
-                                      "G1 X20.000 Y10.050 S350 F3000", "G1 X23.000 Y10.050 S0 F3000"]
+    assert lines[first:first + 4] == ["G0 X7.000 Y10.050", "G1 X10.000 Y10.050 F3000",
+                                      "G1 X20.000 Y10.050 S350", "G1 X23.000 Y10.050 S0"]

@@ -84,3 +84,40 @@ def test_a_recipe_missing_a_field_says_which(tmp_path):
     entries = {"recipe.json": json.dumps(document).encode(), **FILES}
     with pytest.raises(RecipeError, match="'settings' is missing"):
         read_recipe(_written(tmp_path, _zip(entries)))
+
+
+CAM_FILES = {"part.3mf": b"part bytes", "check.json": b"{}\n", "drawing.dxf": b"0\nEOF\n",
+             "programs/sheet-01/01-flat-6-2f.nc": b"G0 Z5.000\nM30\n", "programs/sheet-01/layers.svg": b"<svg/>"}
+
+
+def _cam_recipe() -> Recipe:
+    hashed = ("part.3mf", "check.json", "programs/sheet-01/01-flat-6-2f.nc", "programs/sheet-01/layers.svg")
+    return _recipe(process="cnc", design={"drawing": "plate.dxf", "content_hash": sha256_of(CAM_FILES["drawing.dxf"])},
+                   outputs={name: sha256_of(CAM_FILES[name]) for name in hashed})
+
+
+def test_a_cam_recipe_with_a_program_per_sheet_round_trips(tmp_path):
+    loaded = read_recipe(_written(tmp_path, pack_recipe(_cam_recipe(), CAM_FILES)))
+    assert loaded.recipe == _cam_recipe() and loaded.files == CAM_FILES
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"programs/sheet-01/01-flat-6-2f.nc": b"G0 Z-50\n"}, "01-flat-6-2f.nc does not match the hash"),
+    ({"programs/sheet-02/02-extra.nc": b"G1 Z-50\n"}, "which recipe.json does not list"),
+    ({"programs/../../evil.nc": b"x"}, "unexpected entry"),
+    ({"programs/sheet-01/.hidden": b"x"}, "unexpected entry"),
+])
+def test_a_tampered_cam_recipe_is_refused(tmp_path, change, words):
+    archive = zipfile.ZipFile(io.BytesIO(pack_recipe(_cam_recipe(), CAM_FILES)))
+    entries = {name: archive.read(name) for name in archive.namelist()} | change
+    with pytest.raises(RecipeError, match=words):
+        read_recipe(_written(tmp_path, _zip(entries)))
+
+
+def test_a_cam_recipe_listing_an_output_outside_programs_is_refused(tmp_path):
+    recipe = _cam_recipe()
+    outputs = {**recipe.outputs, "../x.nc": sha256_of(b"x")}
+    document = {**recipe.as_json(), "outputs": outputs}
+    entries = {"recipe.json": json.dumps(document).encode(), **CAM_FILES}
+    with pytest.raises(RecipeError, match="lists an output '../x.nc' that no recipe holds"):
+        read_recipe(_written(tmp_path, _zip(entries)))

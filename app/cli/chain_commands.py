@@ -321,13 +321,25 @@ def _recipe_show(args: argparse.Namespace) -> int:
     def text() -> str:
         design = recipe.design
         estimate = recipe.estimate
+        if "drawing" in design:
+            made_from = f"drawing:    {design['drawing']} ({design['content_hash']})"
+        else:
+            made_from = (f"design:     {design.get('name', design['id'])} ({design['id']} {design['version']}, "
+                         f"{design.get('licence', '?')})")
+        if recipe.process == "fdm":
+            machine = "printer: "
+            expected = f"{duration(float(estimate.get('time_s', 0)))}, {estimate.get('filament_g', 0):.2f} g"
+        else:
+            machine = "machine: "
+            sheets = recipe.settings.get("sheets") or []
+            expected = f"{duration(float(estimate.get('run_time_s', 0)))} on {len(sheets)} sheet(s)"
         lines = [
-            f"design:     {design.get('name', design['id'])} ({design['id']} {design['version']}, "
-            f"{design.get('licence', '?')})",
+            made_from,
+            f"process:    {recipe.process}",
             f"parameters: {', '.join(f'{k}={number(v)}' for k, v in recipe.parameters.items())}",
-            f"printer:    {recipe.printer.get('name')}   material: {recipe.material.get('name')}",
+            f"{machine}   {recipe.printer.get('name')}   material: {recipe.material.get('name')}",
             f"check:      {recipe.check.get('counts')}{'  OVERRIDDEN' if recipe.check.get('override') else ''}",
-            f"estimate:   {duration(float(estimate.get('time_s', 0)))}, {estimate.get('filament_g', 0):.2f} g",
+            f"estimate:   {expected}",
             f"made with:  localfab {recipe.app_version}",
         ]
         lines += [f"output:     {name} {digest}" for name, digest in sorted(recipe.outputs.items())]

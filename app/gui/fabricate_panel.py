@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -91,7 +92,9 @@ class FabricatePanel(QWidget):
         self.send_button.clicked.connect(self.send_requested)
         self.set_sendable(False)
 
-        layout = QVBoxLayout(self)
+        # A CNC or laser design swaps this printer page for its CAM page (show_cam).
+        self._printer_page = QWidget()
+        layout = QVBoxLayout(self._printer_page)
         layout.addWidget(title)
         layout.addWidget(setup_box)
         layout.addLayout(slice_row)
@@ -101,6 +104,8 @@ class FabricatePanel(QWidget):
         layout.addWidget(self._message)
         layout.addStretch(1)
         layout.addWidget(self.send_button)
+        self._pages = QStackedLayout(self)
+        self._pages.addWidget(self._printer_page)
         self.show_slicing(False)
         self.set_sliceable(False, "Choose a design or open a mesh first")
 
@@ -140,6 +145,12 @@ class FabricatePanel(QWidget):
         self.slice_button.setEnabled(sliceable and self._setup is not None)
         self.slice_button.setToolTip(reason or f"Check and slice the part on the bed ({SLICE_SHORTCUT}); the "
                                      "estimate and the layer preview follow")
+
+    def show_cam(self, cam_page: QWidget | None) -> None:
+        """Show `cam_page` (a CNC or laser design's setup) instead of the printer's; None: the printer's again."""
+        if cam_page is not None and self._pages.indexOf(cam_page) < 0:
+            self._pages.addWidget(cam_page)
+        self._pages.setCurrentWidget(cam_page or self._printer_page)
 
     def set_sendable(self, sendable: bool) -> None:
         self.send_button.setEnabled(sendable)

@@ -55,6 +55,7 @@ from parametric_designs.schema import ParameterSchema
 from parametric_designs.templates import MANIFEST_NAME, Template, discover, find_template
 
 if TYPE_CHECKING:  # the workshop windows load an HTTP client and the gazetteer: not at start-up
+    from app.gui.cam_panel import CamPanel
     from app.gui.workshop_inbox import WorkshopInbox
     from app.gui.workshop_member import MakeAtWorkshopDialog
 
@@ -67,6 +68,8 @@ CENTRE_HEIGHTS = (680, 170)
 # Wait this long after the last edit before building, so typing "120" builds once, not for 1, 12 and 120.
 EDIT_SETTLE_MS = 300
 ERROR_STYLE = "color: #b3261e;"
+SLICE_HINT = "Slice to see the print layer by layer"
+CAM_HINT = "Make toolpaths to see them on the sheet, coloured as in the operations list"
 MESH_FILES = "Meshes (*.stl *.3mf *.obj)"
 OPEN_FILTER = ("All localfab can open (*.localfab *.stl *.3mf *.obj *.scad *.py);;Recipes (*.localfab);;"
                f"{MESH_FILES};;OpenSCAD designs (*.scad);;CadQuery scripts (*.py)")
@@ -125,6 +128,7 @@ class MainWindow(QMainWindow):
         self.verify_runner = LatestRunner(self)
         self._step_path = Path()
         self._send_dialog: SendDialog | None = None
+        self.cam_panel: CamPanel | None = None  # made when the first CNC or laser design is built
 
         self._build_menus()
         self._show_slice(None)
@@ -241,7 +245,7 @@ class MainWindow(QMainWindow):
         controls_layout.addWidget(self.toolpaths_shown)
         controls_layout.addWidget(self.layer_bar, 1)
         controls_layout.addWidget(self.legend)
-        self._no_slice_hint = QLabel("Slice to see the print layer by layer")
+        self._no_slice_hint = QLabel(SLICE_HINT)
         self._no_slice_hint.setWordWrap(True)
         self._no_slice_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._no_slice_hint.setEnabled(False)
@@ -525,6 +529,8 @@ class MainWindow(QMainWindow):
     def _on_work_started(self, label: str) -> None:
         self._show_busy(True)
         self.fabricate_panel.set_sliceable(False, "Wait for the part to be ready")
+        if self.cam_panel is not None:
+            self.cam_panel.set_design(None, {})
         self._say(label)
 
     def _on_built(self, part: PlacedPart) -> None:
@@ -532,28 +538,42 @@ class MainWindow(QMainWindow):
         source = part.template.id if part.template is not None else part.source_file
         first_show = source != self._framed_source
         self.shown_part = part
-        self.bed_view.show_part(part.surface, frame=first_show, printable=not part.problems)
+        # The part was checked for the printer; a router or laser job has its own check in the CAM page.
+        problems = () if _made_by_cam(part) else part.problems
+        self.bed_view.show_part(part.surface, frame=first_show, printable=not problems)
         self.setWindowTitle(f"{part.name} — {APP_NAME}")
         self._framed_source = source
-        self.check_list.show_report(part.report)
+        self.check_list.show_report(None if _made_by_cam(part) else part.report)
         self._enable_outputs()
         self._offer_slicing(part)
         size = " × ".join(_mm(float(v)) for v in part.mesh.extents)
         summary = f"Ready — {len(part.mesh.faces)} facets, {size} mm"
-        if part.problems:
-            self._say(f"{summary} — {'; '.join(part.problems)}", error=True)
+        if problems:
+            self._say(f"{summary} — {'; '.join(problems)}", error=True)
         else:
             self._say(summary)
 
     def _offer_slicing(self, part: PlacedPart) -> None:
-        if part.template is not None and "fdm" not in part.template.processes:
+        cam = _made_by_cam(part)
+        self.fabricate_panel.show_cam(self._cam_page(part) if cam else None)
+        self._no_slice_hint.setText(CAM_HINT if cam else SLICE_HINT)
+        if cam:
             self.fabricate_panel.set_sliceable(False, f"{part.template.name} is made by "
-                                               f"{' or '.join(part.template.processes)}; the window slices for "
-                                               "3D printers only so far")
+                                               f"{' or '.join(part.template.processes)}: make its toolpaths")
         elif part.problems:
             self.fabricate_panel.set_sliceable(False, "Fix the check's errors first (see the list under the view)")
         else:
             self.fabricate_panel.set_sliceable(True)
+
+    def _cam_page(self, part: PlacedPart) -> CamPanel:
+        """The CAM setup for a CNC or laser design (its modules load with the first such design)."""
+        if self.cam_panel is None:
+            from app.gui.cam_panel import CamPanel
+
+            self.cam_panel = CamPanel(self.bed_view)
+            self.cam_panel.message.connect(lambda text, error: self._say(text, error=error))
+        self.cam_panel.set_design(part.template, part.parameters)
+        return self.cam_panel
 
     def _on_build_failed(self, message: str) -> None:
         self._show_busy(False)
@@ -733,6 +753,8 @@ class MainWindow(QMainWindow):
             self.slice_runner.shutdown()
             self.export_runner.shutdown()
             self.verify_runner.shutdown()
+            if self.cam_panel is not None:
+                self.cam_panel.shutdown()
             self.bed_view.close_view()
             self._scratch.cleanup()
         super().closeEvent(event)
@@ -745,6 +767,11 @@ def _fitting_size(wanted: tuple[int, int]) -> tuple[int, int]:
         return wanted
     room = screen.availableGeometry()
     return (min(wanted[0], int(room.width() * SCREEN_SHARE)), min(wanted[1], int(room.height() * SCREEN_SHARE)))
+
+
+def _made_by_cam(part: PlacedPart) -> bool:
+    """Whether the part is a design made on a CNC router or a laser, not printed."""
+    return part.template is not None and "fdm" not in part.template.processes
 
 
 def _dropped_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:

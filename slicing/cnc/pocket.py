@@ -13,7 +13,7 @@ import shapely
 
 from slicing.cnc import rings as ring_tools
 from slicing.cnc.tooling import CuttingData, Tool
-from slicing.cnc.toolpath import Toolpath, closed, pass_depths
+from slicing.cnc.toolpath import Toolpath, closed, pass_depths, smoothed
 from slicing.errors import SlicingError
 from slicing.fdm import polygons
 from slicing.fdm.polygons import Paths
@@ -32,6 +32,7 @@ def pocket(region: Paths, depth_mm: float, tool: Tool, cutting: CuttingData, *, 
             x, y = polygons.to_mm(piece[:1])[0].mean(axis=0)
             raise SlicingError(f"{name}: the {tool.diameter_mm:g} mm tool does not fit in the pocket at ({x:.1f}, "
                                f"{y:.1f}) mm: choose a tool smaller than its narrowest part")
+    region = smoothed(region)
     levels = _clearing_rings(region, tool, cutting.stepover_mm)
     centre_area = shapely.MultiPolygon(_polygons(polygons.offset(region, -tool.radius_mm, round_joins=True)))
     allowed = centre_area.buffer(_LINK_SLACK_MM)

@@ -2,7 +2,8 @@
 
 Both write the same header (program, machine, tools, stock, zero point, estimated run time), fixed number
 formatting (3 decimals for X/Y/Z, whole mm/min for F, whole rpm for S) and only the axes and feed that
-change, so the same toolpaths always give the same bytes.
+change, so the same toolpaths always give the same bytes. Every pass ends with the tool at the safe height (and a
+canned drill cycle returns there with G98), so a program stops the spindle and ends without another move.
 
 GRBL 1.1 has no tool changer, canned cycles or cutter compensation: each tool gets a file of its own that
 starts with a pause (M0) to fit it; drilling is written as plain moves. LinuxCNC gets one file, changes
@@ -63,7 +64,7 @@ def _grbl(toolpaths: Sequence[Toolpath], machine: CncMachine, stock: Stock3, tit
             lines += ["M5", comment_line(f"fit T{number}: {tool.name}, zero Z, then resume"), "M0"]
         lines += _spindle_on(group[0], machine)
         lines += _feed_moves(moves)
-        lines += ["M5", f"G0 Z{format_xyz(machine.safe_z_mm)}", "M30"]
+        lines += ["M5", "M30"]
         name = f"{number:02d}-{tool.id}.nc"
         files.append(ProgramFile(name, _text(lines), (tool,), seconds))
     return files
@@ -84,7 +85,7 @@ def _linuxcnc(toolpaths: Sequence[Toolpath], machine: CncMachine, stock: Stock3,
                 lines += _canned_drill(toolpath, machine)
             else:
                 lines += _feed_moves(motions([toolpath], machine.safe_z_mm))
-    lines += ["M5", f"G0 Z{format_xyz(machine.safe_z_mm)}", "M2"]
+    lines += ["M5", "M2"]
     return ProgramFile("program.ngc", _text(lines), tuple(tool for tool, _ in groups), seconds)
 
 

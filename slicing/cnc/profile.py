@@ -14,7 +14,7 @@ import shapely
 
 from slicing.cnc import rings as ring_tools
 from slicing.cnc.tooling import CuttingData, Tool
-from slicing.cnc.toolpath import Tab, Toolpath, closed, pass_depths
+from slicing.cnc.toolpath import Tab, Toolpath, closed, pass_depths, smoothed
 from slicing.errors import SlicingError
 from slicing.fdm import polygons
 from slicing.fdm.polygons import Paths
@@ -114,6 +114,7 @@ def _centre_rings(region: Paths, tool: Tool, options: ProfileOptions,
     """Closed 2D rings ((n + 1, 2) mm) the tool centre follows, in cutting direction and canonical order,
     each with whether it goes round the outside of a piece of the region (where tabs hold the piece)."""
     distance = {"outside": 1.0, "inside": -1.0, "on": 0.0}[options.side] * (tool.radius_mm + allowance_mm)
+    region = smoothed(region)
     offset = polygons.offset(region, distance, round_joins=True) if distance else list(region)
     rings = polygons.to_mm(polygons.union(offset))
     # Clipper leaves the material of `region` on each ring's left. Climb keeps the kept material on the

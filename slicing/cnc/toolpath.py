@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from slicing.cnc.tooling import CuttingData, Tool
+from slicing.fdm import polygons
+from slicing.fdm.polygons import Paths
+
+# Mesh sections zigzag by a few µm along curves; a tool following that steps backwards and the machine
+# stutters. Outlines are simplified this far (well under the simulation's cell) before they are offset.
+OUTLINE_TOLERANCE_MM = 0.01
 
 
 @dataclass(frozen=True)
@@ -52,3 +58,8 @@ def pass_depths(depth_mm: float, step_down_mm: float) -> np.ndarray:
     """Equal steps down to depth_mm, none deeper than step_down_mm, as negative Z values."""
     count = max(1, int(np.ceil(depth_mm / step_down_mm - 1e-9)))
     return -np.linspace(depth_mm / count, depth_mm, count)
+
+
+def smoothed(region: Paths) -> Paths:
+    """The region without the µm zigzags of tessellation, every edge within OUTLINE_TOLERANCE_MM of where it was."""
+    return polygons.simplify(region, OUTLINE_TOLERANCE_MM)

@@ -23,9 +23,21 @@ def laser_program(layers: Sequence[LaserLayer], machine: CncMachine, title: str,
     if machine.kind != "laser":
         raise SlicingError(f"{machine.name} is not a laser: choose a laser machine profile")
     s_max = machine.spindle_rpm_range[1]
+    shift = work_offset(layers)
     body: list[str] = []
     moves: list[tuple[np.ndarray, bool, float]] = []
     air = False
+    # GRBL keeps S and F until they change (and M4 S0 starts at S0): each is written only when it changes.
+    modal = {"S": 0, "F": None}
+
+    def feed_line(point: np.ndarray, power: int, speed: int) -> str:
+        words = [f"G1 X{format_xyz(point[0])} Y{format_xyz(point[1])}"]
+        for letter, value in (("S", power), ("F", speed)):
+            if modal[letter] != value:
+                modal[letter] = value
+                words.append(f"{letter}{value}")
+        return " ".join(words)
+
     for layer in layers:
         power = round(layer.setting.power_pct / 100.0 * s_max)
         speed = round(layer.setting.speed_mm_min)
@@ -36,24 +48,40 @@ def laser_program(layers: Sequence[LaserLayer], machine: CncMachine, title: str,
             body.append("M8" if air else "M9")
         for _ in range(layer.setting.passes):
             for path in layer.paths:
-                for point, rapid, burn in _path_moves(path, layer.overscan_mm):
+                for point, rapid, burn in _path_moves(path + shift, layer.overscan_mm):
                     if rapid:
                         body.append(f"G0 X{format_xyz(point[0])} Y{format_xyz(point[1])}")
                     else:
-                        body.append(f"G1 X{format_xyz(point[0])} Y{format_xyz(point[1])} "
-                                    f"S{power if burn else 0} F{speed}")
+                        body.append(feed_line(point, power if burn else 0, speed))
                     moves.append((point, rapid, 0.0 if rapid else float(speed)))
     seconds = _run_time(moves, machine)
     header = [
         comment_line(f"localfab laser: {title}"),
         comment_line(f"machine: {machine.name} [GRBL 1.1 laser mode, $30={s_max:g}]"),
         comment_line(f"stock: {thickness_mm:g} mm {material}"),
-        comment_line("zero: X0 Y0 at the front left corner of the drawing"),
+        comment_line(_zero_note(shift)),
         comment_line(f"estimated run time: {format_duration(seconds)}"),
     ]
     ending = ["M9"] * air + ["M5", "M2"]
     text = [*header, "G90 G94 G17 G21", "M4 S0", *body, *ending]
     return ProgramFile("laser.gcode", "\n".join(text) + "\n", (), seconds)
+
+
+def work_offset(layers: Sequence[LaserLayer]) -> np.ndarray:
+    """How far (x, y) mm the drawing is moved so no move of the head (a cut line half a kerf outside the
+    drawing, a fill's overscan) goes below X0 or Y0: nothing when none would, so a nested sheet keeps its
+    corner at zero."""
+    points = [point for layer in layers for path in layer.paths
+              for point, _, _ in _path_moves(path, layer.overscan_mm)]
+    if not points:
+        return np.zeros(2)
+    return np.maximum(0.0, -np.min(points, axis=0))
+
+
+def _zero_note(shift: np.ndarray) -> str:
+    if not shift.any():
+        return "zero: X0 Y0 at the front left corner of the drawing"
+    return f"zero: drawing's front left corner at X{format_xyz(shift[0])} Y{format_xyz(shift[1])}; no move below X0 Y0"
 
 
 def _path_moves(path: np.ndarray, overscan_mm: float) -> list[tuple[np.ndarray, bool, bool]]:

@@ -1,0 +1,466 @@
+"""The CNC router and laser chain as library calls: a flat part (a drawing, or a design built flat) checked,
+nested, planned and proven, recorded in a recipe, and a recipe rebuilt.
+
+The CAM counterpart of app.chain: `cut_with_router` and `cut_with_laser` make the programs, `cam_recipe`
+records them with every input by value (the profiles, the toolpath settings, the nesting placements), and
+`rebuild_cam` runs the same functions from the recorded inputs, so any difference in the outputs is real.
+The nesting search is time-bounded, so a rebuild reuses the recorded placements instead of searching again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import trimesh
+
+from app.chain import OutputComparison, RebuildReport, part_3mf, recorded_template
+from app.checks import CheckReport, check_cnc, check_laser
+from app.errors import CheckFailed, LocalfabError, RecipeError
+from app.jobs import (
+    CHECK_FILE,
+    DESIGN_FILE,
+    DRAWING_FILES,
+    PART_FILE,
+    PROGRAMS_FOLDER,
+    THUMBNAIL_FILE,
+    Recipe,
+    RecipeFile,
+    sha256_of,
+)
+from app.profiles.check_limits import laser_limits, load_check_limits, smallest_tool_diameter
+from app.version import app_version
+from parametric_designs.build import build_part
+from parametric_designs.publish import design_archive
+from parametric_designs.templates import Template
+from slicing.cnc.coupon import fit_coupon
+from slicing.cnc.dxf_input import read_dxf
+from slicing.cnc.flat import FlatPart, extruded_mesh
+from slicing.cnc.job import RouterSettings, place_on_sheet, plan_router_job, relieved
+from slicing.cnc.mesh_input import flat_part_from_mesh
+from slicing.cnc.nest import NestedSheet, nest, recorded_nesting, sheet_part
+from slicing.cnc.svg_input import read_svg
+from slicing.cnc.tooling import CncMachine, CuttingMaterial, Tool, cutting_data
+from slicing.errors import SlicingError
+from slicing.laser.gcode import laser_program
+from slicing.laser.plan import fill_areas, plan_laser
+from slicing.laser.settings import LaserSetting, LaserSettings
+from slicing.laser.svg_out import laser_svg
+from slicing.mesh import place_on_bed
+from slicing.mesh_export import export_3mf
+from slicing.thumbnail import render_thumbnail
+
+DRAWING_SUFFIXES = (".dxf", ".svg")
+
+
+@dataclass(frozen=True)
+class FlatSource:
+    """A flat part to cut and where it came from. record: what a job record keeps of the source (the file's
+    or the built mesh's hash, the design and parameters), which --placements compares; design: the recipe's
+    design entry; files: what a recipe carries of it (the part as 3MF, and the design or the drawing)."""
+
+    part: FlatPart
+    mesh: trimesh.Trimesh
+    record: dict[str, Any]
+    design: dict[str, Any]
+    parameters: dict[str, Any]
+    files: dict[str, bytes]
+    name: str
+
+
+@dataclass(frozen=True)
+class RouterInputs:
+    """Everything a router job reads besides the part, by value: the profiles and every toolpath setting."""
+
+    machine: CncMachine
+    material: CuttingMaterial
+    tool: Tool
+    engrave_tool: Tool
+    pocket_tool: Tool | None
+    sheet_mm: tuple[float, float]
+    copies: int = 1
+    spacing_mm: float = 2.0
+    keep_grain: bool = False
+    nest_seconds: int = 1
+    coupon: bool = False
+    tabs: int = 4
+    tab_width_mm: float = 8.0
+    tab_height_mm: float = 3.0
+    relief: str = ""
+    relief_clearance_mm: float = 0.0
+    lead_mm: float = 0.0
+    direction: str = "climb"
+    allowance_mm: float = 0.0
+    resolution_mm: float = 0.5
+    override_checks: bool = False
+    accept_findings: bool = False
+
+
+@dataclass(frozen=True)
+class LaserInputs:
+    """Everything a laser job reads besides the part, by value: the laser, the settings chosen from its table
+    for each operation (None: the part has none of it), the sheet (None: the bed) and the nesting."""
+
+    machine: CncMachine
+    material: str
+    cut: LaserSetting | None
+    engrave: LaserSetting | None
+    fill: LaserSetting | None
+    sheet_mm: tuple[float, float] | None = None
+    copies: int = 1
+    spacing_mm: float = 2.0
+    nest_seconds: int = 1
+    overscan_mm: float = 2.0
+    override_checks: bool = False
+
+
+@dataclass(frozen=True)
+class CamJob:
+    """A planned CAM job: its program and SVG files by name (sheet-NN/... when nested), what its job record
+    says (cam.json / laser.json, without the output hashes), the check report and the run time."""
+
+    process: str
+    outputs: dict[str, bytes]
+    record: dict[str, Any]
+    report: CheckReport
+    run_time_s: float
+
+
+# --- where the part comes from -------------------------------------------------------------------------
+
+def drawing_source(path: Path, thickness_mm: float | None, units: str | None) -> FlatSource:
+    """A part drawn in a DXF or SVG file, cut from a sheet thickness_mm thick."""
+    if not path.is_file():
+        raise LocalfabError(f"there is no file {path}")
+    suffix = path.suffix.lower()
+    if suffix not in DRAWING_SUFFIXES:
+        raise LocalfabError(f"{path.name}: give a .dxf or .svg drawing, or the id of a flat design")
+    if thickness_mm is None:
+        raise LocalfabError("give the sheet thickness with --thickness MM (measure the sheet)")
+    data = path.read_bytes()
+    part = (read_dxf(path, units=units) if suffix == ".dxf" else read_svg(path)).with_thickness(float(thickness_mm))
+    mesh = extruded_mesh(part)
+    digest = hashlib.sha256(data).hexdigest()
+    return FlatSource(
+        part=part, mesh=mesh, record={"file": path.name, "sha256": digest},
+        design={"drawing": path.name, "content_hash": sha256_of(data), "units": units},
+        parameters={"thickness": float(thickness_mm)},
+        files={PART_FILE: export_3mf(mesh, {"Title": path.stem}, name=path.stem), f"drawing{suffix}": data},
+        name=path.stem,
+    )
+
+
+def design_source(template: Template, parameters: Mapping[str, Any]) -> FlatSource:
+    """A flat design built with `parameters` (its thickness among them) and read as a flat part."""
+    built = build_part(template, parameters)
+    part = flat_part_from_mesh(built.mesh, template.id)
+    record = {"design": template.id, "version": template.version, "parameters": built.parameters,
+              "sha256": hashlib.sha256(built.mesh.export(file_type="stl")).hexdigest()}
+    return FlatSource(part=part, mesh=built.mesh, record=record, design=template.summary(),
+                      parameters=dict(built.parameters),
+                      files={PART_FILE: part_3mf(built), DESIGN_FILE: design_archive(template)}, name=template.id)
+
+
+# --- the router ------------------------------------------------------------------------------------------
+
+def cut_with_router(source: FlatSource, inputs: RouterInputs, recorded_sheets: Sequence[Mapping] | None = None
+                    ) -> CamJob:
+    """Check, nest (or take the recorded placements), plan and prove the router programs for a part.
+
+    Check errors stop it with CheckFailed unless inputs.override_checks; pieces the simulation finds not held
+    as asked stop it unless inputs.accept_findings; both overrides are recorded."""
+    part = source.part
+    settings = router_settings(inputs)
+    # With reliefs asked for, the check sees the part as it will be cut: its outline relieved, its pockets.
+    checked = extruded_mesh(relieved(part, settings)) if inputs.relief else source.mesh
+    report = check_cnc(place_on_bed(checked, *settings.sheet_mm), inputs.tool, load_check_limits("cnc"),
+                       (*settings.sheet_mm, part.thickness_mm), smallest_tool_diameter(),
+                       pocket_tool=inputs.pocket_tool or inputs.tool)
+    checks = _checked(report, "cnc", inputs.override_checks)
+    outputs: dict[str, bytes] = {}
+    sheet_records, findings, operations = [], [], []
+    for name, placed, nested in _router_sheets(part, inputs, settings, recorded_sheets):
+        job = plan_router_job(replace(placed, name=f"{part.name} {name}"), settings, inputs.machine,
+                              inputs.material.name)
+        findings += [asdict(f) for f in job.findings]
+        operations += [{"sheet": name, "name": t.name, "kind": t.kind, "tool": t.tool.id,
+                        "cut_length_mm": round(t.cut_length_mm(), 3)} for t in job.toolpaths]
+        outputs.update({f"{name}/{file.name}": file.text.encode("ascii") for file in job.files})
+        sheet_records.append(_sheet_record(name, sum(f.run_time_s for f in job.files), nested))
+    if findings and not inputs.accept_findings:
+        more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+        raise CheckFailed(f"{findings[0]['message']}{more}: nothing written; fix the settings, or pass "
+                          "--accept-findings to write it anyway")
+    run_time = round(sum(sheet["run_time_s"] for sheet in sheet_records), 1)
+    record = {
+        "kind": "cam", "source": source.record, "machine": asdict(inputs.machine),
+        "material": asdict(inputs.material), "tool": asdict(inputs.tool), "engrave_tool": asdict(inputs.engrave_tool),
+        "pocket_tool": asdict(inputs.pocket_tool) if inputs.pocket_tool else None, "thickness_mm": part.thickness_mm,
+        "settings": {key: value for key, value in asdict(settings).items()
+                     if key not in ("tool", "engrave_tool", "pocket_tool")},
+        "copies": inputs.copies, "sheets": sheet_records, "operations": operations, "checks": checks,
+        "findings": findings, "findings_accepted": bool(findings), "run_time_s": run_time,
+    }
+    return CamJob("cnc", outputs, record, report, run_time)
+
+
+def router_settings(inputs: RouterInputs) -> RouterSettings:
+    """The planner's settings: the inputs with cutting data worked out for each tool."""
+    machine, material = inputs.machine, inputs.material
+    pocket = inputs.pocket_tool
+    return RouterSettings(
+        tool=inputs.tool, cutting=cutting_data(inputs.tool, material, machine), sheet_mm=inputs.sheet_mm,
+        engrave_tool=inputs.engrave_tool, engrave_cutting=cutting_data(inputs.engrave_tool, material, machine),
+        pocket_tool=pocket, pocket_cutting=cutting_data(pocket, material, machine) if pocket else None,
+        direction=inputs.direction, finishing_allowance_mm=inputs.allowance_mm, tab_count=inputs.tabs,
+        tab_width_mm=inputs.tab_width_mm, tab_height_mm=inputs.tab_height_mm, corner_relief=inputs.relief,
+        lead_mm=inputs.lead_mm, relief_clearance_mm=inputs.relief_clearance_mm, resolution_mm=inputs.resolution_mm,
+    )
+
+
+def _router_sheets(part: FlatPart, inputs: RouterInputs, settings: RouterSettings,
+                   recorded_sheets: Sequence[Mapping] | None) -> list[tuple[str, FlatPart, NestedSheet | None]]:
+    """(name, part in place, nesting or None) per sheet: one copy sits in the corner, more (or a coupon
+    beside it) are nested."""
+    _refuse_no_copies(inputs.copies)
+    if inputs.copies == 1 and not inputs.coupon:
+        return [("sheet-01", place_on_sheet(part, settings.sheet_mm, settings.margin_mm), None)]
+    parts, copies = [part], [inputs.copies]
+    if inputs.coupon:
+        parts.append(fit_coupon(part.thickness_mm))
+        copies.append(1)
+    if recorded_sheets is not None:
+        nested = recorded_nesting(recorded_sheets, copies)
+    else:
+        # Each part's cut is a tool diameter wide; with tabs the cuts must not overlap, or one part's cut would
+        # cut through its neighbour's tabs.
+        spacing = settings.tool.diameter_mm * (2 if settings.tab_count else 1) + inputs.spacing_mm
+        nested = nest(parts, copies, settings.sheet_mm, spacing_mm=spacing, margin_mm=settings.margin_mm,
+                      keep_grain=[inputs.keep_grain] * len(parts), seconds_per_sheet=inputs.nest_seconds)
+    return [(f"sheet-{k:02d}", sheet_part(f"sheet-{k:02d}", parts, sheet), sheet)
+            for k, sheet in enumerate(nested, start=1)]
+
+
+# --- the laser -------------------------------------------------------------------------------------------
+
+def laser_settings_for(source: FlatSource, table: LaserSettings, material: str
+                       ) -> dict[str, LaserSetting | None]:
+    """The table's setting for each operation the part has (cut, engrave, fill), None for the others."""
+    part = source.part
+    chosen = {
+        "cut": table.lookup(material, "cut", part.thickness_mm) if part.outline else None,
+        "engrave": table.lookup(material, "engrave", 0.0) if part.engravings else None,
+        "fill": table.lookup(material, "fill", 0.0) if fill_areas(part) else None,
+    }
+    if chosen["cut"] is not None and source.parameters.get("kerf"):
+        # The design drew its outlines kerf-compensated already; compensating again would double it.
+        chosen["cut"] = replace(chosen["cut"], kerf_mm=0.0)
+    return chosen
+
+
+def cut_with_laser(source: FlatSource, inputs: LaserInputs, recorded_sheets: Sequence[Mapping] | None = None
+                   ) -> CamJob:
+    """Check, nest (or take the recorded placements) and plan the laser program and SVG of each sheet."""
+    part = source.part
+    thickness = part.thickness_mm
+    report = check_laser(source.mesh, laser_limits(inputs.machine.id, inputs.material, thickness), thickness)
+    checks = _checked(report, "laser", inputs.override_checks)
+    chosen = {"cut": inputs.cut, "engrave": inputs.engrave, "fill": inputs.fill}
+    outputs: dict[str, bytes] = {}
+    sheets = []
+    for folder, placed, nested in _laser_sheets(part, inputs, recorded_sheets):
+        layers = plan_laser(placed, overscan_mm=inputs.overscan_mm, **chosen)
+        program = laser_program(layers, inputs.machine, placed.name, inputs.material, thickness)
+        outputs[folder + program.name] = program.text.encode("ascii")
+        outputs[folder + "layers.svg"] = laser_svg(layers, placed).encode("utf-8")
+        sheets.append(_sheet_record(folder.rstrip("/") or "sheet-01", program.run_time_s, nested))
+    run_time = round(sum(sheet["run_time_s"] for sheet in sheets), 1)
+    record = {
+        "kind": "laser", "source": source.record, "machine": asdict(inputs.machine), "material": inputs.material,
+        "thickness_mm": thickness, "overscan_mm": inputs.overscan_mm, "copies": inputs.copies, "sheets": sheets,
+        "checks": checks, "settings": {op: asdict(setting) for op, setting in chosen.items() if setting is not None},
+        "run_time_s": run_time,
+    }
+    return CamJob("laser", outputs, record, report, run_time)
+
+
+def _laser_sheets(part: FlatPart, inputs: LaserInputs, recorded_sheets: Sequence[Mapping] | None
+                  ) -> list[tuple[str, FlatPart, NestedSheet | None]]:
+    """(folder prefix, part, nesting or None) per sheet: one copy as drawn, more nested on sheets."""
+    _refuse_no_copies(inputs.copies)
+    if inputs.copies == 1:
+        return [("", part, None)]
+    if recorded_sheets is not None:
+        nested = recorded_nesting(recorded_sheets, [inputs.copies])
+    else:
+        sheet = inputs.sheet_mm or (inputs.machine.travel_mm[0], inputs.machine.travel_mm[1])
+        nested = nest([part], [inputs.copies], sheet, spacing_mm=inputs.spacing_mm, margin_mm=inputs.spacing_mm,
+                      seconds_per_sheet=inputs.nest_seconds)
+    return [(f"sheet-{k:02d}/", sheet_part(f"{part.name} sheet-{k:02d}", [part], layout), layout)
+            for k, layout in enumerate(nested, start=1)]
+
+
+# --- shared by both --------------------------------------------------------------------------------------
+
+def _refuse_no_copies(copies: int) -> None:
+    if copies < 1:
+        raise LocalfabError(f"--copies {copies}: give 1 or more")
+
+
+def _sheet_record(name: str, run_time_s: float, nested: NestedSheet | None) -> dict[str, Any]:
+    return {"name": name, "run_time_s": round(run_time_s, 1),
+            "utilisation": round(nested.utilisation, 4) if nested else None,
+            "placements": [asdict(p) for p in nested.placements] if nested else None}
+
+
+def _checked(report: CheckReport, process: str, override: bool) -> dict[str, Any]:
+    """The check report as the job record keeps it; errors stop the job unless overridden (recorded)."""
+    if report.errors and not override:
+        first = report.errors[0]
+        more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
+        raise CheckFailed(f"the {process} check found errors: {first.message}{more}; nothing written. Fix the "
+                          "part, or pass --override-checks to write it anyway (recorded in the job's record)")
+    return {**report.as_dict(), "overridden": bool(report.errors) and override}
+
+
+def plain_json(value: Any) -> bytes:
+    """Sorted, indented JSON text of a record, numpy numbers and arrays as JSON numbers and lists."""
+    return (json.dumps(value, indent=2, sort_keys=True, default=_plain) + "\n").encode("utf-8")
+
+
+def _plain(value: Any) -> Any:
+    return value.tolist() if hasattr(value, "tolist") else str(value)
+
+
+# --- the recipe ------------------------------------------------------------------------------------------
+
+def cam_recipe(source: FlatSource, inputs: RouterInputs | LaserInputs, job: CamJob) -> tuple[Recipe, dict[str, bytes]]:
+    """The recipe of a CAM job and the files stored with it: the part, the design or drawing, the check
+    report and every program and SVG under programs/; every input by value, the placements included."""
+    files = {
+        **source.files,
+        CHECK_FILE: plain_json(job.report.as_dict()),
+        THUMBNAIL_FILE: render_thumbnail(source.mesh),
+        **{PROGRAMS_FOLDER + name: data for name, data in sorted(job.outputs.items())},
+    }
+    hashed = [PART_FILE, CHECK_FILE, *(PROGRAMS_FOLDER + name for name in job.outputs)]
+    summary = job.report.as_dict()
+    settings = json.loads(plain_json({
+        **asdict(inputs), "thickness_mm": source.part.thickness_mm,
+        "sheets": [{"name": s["name"], "utilisation": s["utilisation"], "placements": s["placements"]}
+                   for s in job.record["sheets"]],
+    }))
+    material = inputs.material
+    recipe = Recipe(
+        app_version=app_version(),
+        design=source.design,
+        parameters=dict(source.parameters),
+        process=job.process,
+        printer={"id": inputs.machine.id, "name": inputs.machine.name},
+        material={"id": material.id, "name": material.name} if isinstance(material, CuttingMaterial)
+        else {"id": material, "name": material},
+        settings=settings,
+        check={"ok": summary["ok"], "counts": summary["counts"], "override": bool(job.report.errors)},
+        estimate={"run_time_s": job.run_time_s,
+                  "sheets": {s["name"]: s["run_time_s"] for s in job.record["sheets"]}},
+        outputs={name: sha256_of(files[name]) for name in sorted(hashed)},
+    )
+    return recipe, files
+
+
+def rebuild_cam(loaded: RecipeFile) -> RebuildReport:
+    """Rebuild a CNC or laser recipe from its recorded inputs and placements; compare every output's hash."""
+    recorded = loaded.recipe
+    settings = recorded.settings
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="localfab-recipe-cam-") as scratch:
+        source = _recorded_source(recorded, loaded.files, Path(scratch), notes)
+        try:
+            inputs = _recorded_inputs(recorded.process, settings)
+        except (KeyError, TypeError, ValueError, SlicingError) as exc:
+            raise RecipeError(f"recipe.json is damaged: its {recorded.process} settings do not make a job ({exc})"
+                              ) from None
+        sheets = [s for s in settings.get("sheets", []) if isinstance(s, dict)]
+        recorded_sheets = sheets if any(s.get("placements") for s in sheets) else None
+        cut = cut_with_router if recorded.process == "cnc" else cut_with_laser
+        job = cut(source, inputs, recorded_sheets)
+        rebuilt, _ = cam_recipe(source, inputs, job)
+    names = sorted(set(recorded.outputs) | set(rebuilt.outputs))
+    outputs = tuple(OutputComparison(name=name, recorded=recorded.outputs.get(name, "(none)"),
+                                     rebuilt=rebuilt.outputs.get(name, "(none)")) for name in names)
+    if recorded.app_version != rebuilt.app_version:
+        notes.append(f"recorded with localfab {recorded.app_version}, rebuilt with {rebuilt.app_version}")
+    return RebuildReport(outputs=outputs, notes=tuple(notes))
+
+
+def _recorded_source(recorded: Recipe, files: Mapping[str, bytes], scratch: Path, notes: list[str]) -> FlatSource:
+    """The part a recipe was cut from: its carried drawing (checked against the recorded hash), or its design
+    built with the recorded parameters."""
+    design = recorded.design
+    if "drawing" not in design:
+        template, found = recorded_template(design, files.get(DESIGN_FILE), scratch)
+        notes += found
+        return design_source(template, recorded.parameters)
+    suffix = Path(str(design["drawing"])).suffix.lower()
+    carried = files.get(f"drawing{suffix}") if f"drawing{suffix}" in DRAWING_FILES else None
+    if carried is None:
+        raise RecipeError(f"the recipe does not carry its drawing {design['drawing']}: it cannot be rebuilt")
+    if sha256_of(carried) != design["content_hash"]:
+        raise RecipeError("the drawing carried in the recipe does not match the hash recorded in recipe.json: "
+                          "it was edited")
+    # The drawing keeps its own name: a DXF's layers and an SVG's title do not depend on it, the part's does.
+    path = scratch / Path(str(design["drawing"])).name
+    path.write_bytes(carried)
+    thickness = recorded.settings.get("thickness_mm")
+    return drawing_source(path, float(thickness) if thickness is not None else None, design.get("units"))
+
+
+def _recorded_inputs(process: str, settings: Mapping[str, Any]) -> RouterInputs | LaserInputs:
+    """The inputs as a recipe recorded them by value: profiles rebuilt from their recorded values."""
+    if process == "cnc":
+        values = _known(RouterInputs, settings)
+        values.update(machine=_from_record(CncMachine, values["machine"]),
+                      material=_from_record(CuttingMaterial, values["material"]),
+                      tool=_from_record(Tool, values["tool"]), engrave_tool=_from_record(Tool, values["engrave_tool"]),
+                      pocket_tool=_from_record(Tool, values["pocket_tool"]) if values.get("pocket_tool") else None,
+                      sheet_mm=_pair(values["sheet_mm"]))
+        return RouterInputs(**values)
+    values = _known(LaserInputs, settings)
+    values["machine"] = _from_record(CncMachine, values["machine"])
+    for operation in ("cut", "engrave", "fill"):
+        values[operation] = _from_record(LaserSetting, values[operation]) if values.get(operation) else None
+    values["sheet_mm"] = _pair(values["sheet_mm"]) if values.get("sheet_mm") else None
+    return LaserInputs(**values)
+
+
+def _known(cls: type, record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record's values of the dataclass's fields; a plain setting (one with a number, flag or text as
+    default) must have its default's type, as a recipe's JSON is untrusted."""
+    values = {f.name: record[f.name] for f in fields(cls) if f.name in record}
+    for field in fields(cls):
+        kind = type(field.default)
+        if field.name not in values or kind not in (bool, int, float, str):
+            continue
+        value = values[field.name]
+        if kind is float and type(value) is int:
+            values[field.name] = float(value)
+        elif type(value) is not kind:
+            raise TypeError(f"{field.name} should be of type {kind.__name__}, not {value!r}")
+    return values
+
+
+def _from_record(cls: type, record: Mapping[str, Any]) -> Any:
+    """A profile dataclass from its recorded values; JSON lists back to the tuples the dataclass holds."""
+    values = {name: tuple(tuple(v) if isinstance(v, list) else v for v in value) if isinstance(value, list) else value
+              for name, value in _known(cls, record).items()}
+    return cls(**values)
+
+
+def _pair(value: Sequence[float]) -> tuple[float, float]:
+    width, height = (float(v) for v in value)
+    return width, height
