@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from app.jobs import (
     THUMBNAIL_FILE,
     Recipe,
     RecipeFile,
+    pack_recipe,
     sha256_of,
 )
 from app.profiles.check_limits import laser_limits, load_check_limits, smallest_tool_diameter
@@ -41,14 +42,15 @@ from parametric_designs.templates import Template
 from slicing.cnc.coupon import fit_coupon
 from slicing.cnc.dxf_input import read_dxf
 from slicing.cnc.flat import FlatPart, extruded_mesh
-from slicing.cnc.job import RouterSettings, place_on_sheet, plan_router_job, relieved
+from slicing.cnc.job import RouterJob, RouterSettings, place_on_sheet, plan_router_job, relieved
 from slicing.cnc.mesh_input import flat_part_from_mesh
 from slicing.cnc.nest import NestedSheet, nest, recorded_nesting, sheet_part
 from slicing.cnc.svg_input import read_svg
 from slicing.cnc.tooling import CncMachine, CuttingMaterial, Tool, cutting_data
 from slicing.errors import SlicingError
+from slicing.fdm.progress import CancelCallback, ProgressCallback
 from slicing.laser.gcode import laser_program
-from slicing.laser.plan import fill_areas, plan_laser
+from slicing.laser.plan import LaserLayer, fill_areas, plan_laser
 from slicing.laser.settings import LaserSetting, LaserSettings
 from slicing.laser.svg_out import laser_svg
 from slicing.mesh import place_on_bed
@@ -56,6 +58,8 @@ from slicing.mesh_export import export_3mf
 from slicing.thumbnail import render_thumbnail
 
 DRAWING_SUFFIXES = (".dxf", ".svg")
+# The job record each process writes beside its programs.
+RECORD_FILES = {"cnc": "cam.json", "laser": "laser.json"}
 
 
 @dataclass(frozen=True)
@@ -120,15 +124,25 @@ class LaserInputs:
 
 
 @dataclass(frozen=True)
+class LaserSheet:
+    """One laser sheet as planned: the part in place and its layers, for a preview."""
+
+    part: FlatPart
+    layers: tuple[LaserLayer, ...]
+
+
+@dataclass(frozen=True)
 class CamJob:
     """A planned CAM job: its program and SVG files by name (sheet-NN/... when nested), what its job record
-    says (cam.json / laser.json, without the output hashes), the check report and the run time."""
+    says (cam.json / laser.json, without the output hashes), the check report, the run time, and each sheet
+    as planned (RouterJob or LaserSheet), for a preview."""
 
     process: str
     outputs: dict[str, bytes]
     record: dict[str, Any]
     report: CheckReport
     run_time_s: float
+    sheets: tuple[RouterJob | LaserSheet, ...] = ()
 
 
 # --- where the part comes from -------------------------------------------------------------------------
@@ -155,9 +169,22 @@ def drawing_source(path: Path, thickness_mm: float | None, units: str | None) ->
     )
 
 
-def design_source(template: Template, parameters: Mapping[str, Any]) -> FlatSource:
+def cut_design_values(template: Template, given: Mapping[str, Any], thickness_mm: float | None) -> dict[str, Any]:
+    """A design's parameters for cutting: the measured sheet thickness (when given) as its `thickness`, and no
+    kerf of its own where it draws one (the laser compensates from its settings table)."""
+    values = dict(given)
+    names = set(template.schema.names)
+    if thickness_mm is not None and "thickness" in names:
+        values["thickness"] = thickness_mm
+    if "kerf" in names and "kerf" not in values:
+        values["kerf"] = 0
+    return values
+
+
+def design_source(template: Template, parameters: Mapping[str, Any], cancel: Callable[[], bool] | None = None
+                  ) -> FlatSource:
     """A flat design built with `parameters` (its thickness among them) and read as a flat part."""
-    built = build_part(template, parameters)
+    built = build_part(template, parameters, cancel=cancel)
     part = flat_part_from_mesh(built.mesh, template.id)
     record = {"design": template.id, "version": template.version, "parameters": built.parameters,
               "sha256": hashlib.sha256(built.mesh.export(file_type="stl")).hexdigest()}
@@ -168,12 +195,13 @@ def design_source(template: Template, parameters: Mapping[str, Any]) -> FlatSour
 
 # --- the router ------------------------------------------------------------------------------------------
 
-def cut_with_router(source: FlatSource, inputs: RouterInputs, recorded_sheets: Sequence[Mapping] | None = None
-                    ) -> CamJob:
+def cut_with_router(source: FlatSource, inputs: RouterInputs, recorded_sheets: Sequence[Mapping] | None = None,
+                    progress: ProgressCallback | None = None, cancel: CancelCallback | None = None) -> CamJob:
     """Check, nest (or take the recorded placements), plan and prove the router programs for a part.
 
     Check errors stop it with CheckFailed unless inputs.override_checks; pieces the simulation finds not held
-    as asked stop it unless inputs.accept_findings; both overrides are recorded."""
+    as asked stop it unless inputs.accept_findings; both overrides are recorded. progress(fraction, stage) and
+    cancel() reach the planning of each sheet."""
     part = source.part
     settings = router_settings(inputs)
     # With reliefs asked for, the check sees the part as it will be cut: its outline relieved, its pockets.
@@ -183,10 +211,14 @@ def cut_with_router(source: FlatSource, inputs: RouterInputs, recorded_sheets: S
                        pocket_tool=inputs.pocket_tool or inputs.tool)
     checks = _checked(report, "cnc", inputs.override_checks)
     outputs: dict[str, bytes] = {}
-    sheet_records, findings, operations = [], [], []
-    for name, placed, nested in _router_sheets(part, inputs, settings, recorded_sheets):
+    sheet_records, findings, operations, planned = [], [], [], []
+    sheets = _router_sheets(part, inputs, settings, recorded_sheets)
+    for index, (name, placed, nested) in enumerate(sheets):
+        sheet_progress = None if progress is None else (
+            lambda fraction, stage, index=index: progress((index + fraction) / len(sheets), stage))
         job = plan_router_job(replace(placed, name=f"{part.name} {name}"), settings, inputs.machine,
-                              inputs.material.name)
+                              inputs.material.name, progress=sheet_progress, cancel=cancel)
+        planned.append(job)
         findings += [asdict(f) for f in job.findings]
         operations += [{"sheet": name, "name": t.name, "kind": t.kind, "tool": t.tool.id,
                         "cut_length_mm": round(t.cut_length_mm(), 3)} for t in job.toolpaths]
@@ -206,7 +238,7 @@ def cut_with_router(source: FlatSource, inputs: RouterInputs, recorded_sheets: S
         "copies": inputs.copies, "sheets": sheet_records, "operations": operations, "checks": checks,
         "findings": findings, "findings_accepted": bool(findings), "run_time_s": run_time,
     }
-    return CamJob("cnc", outputs, record, report, run_time)
+    return CamJob("cnc", outputs, record, report, run_time, tuple(planned))
 
 
 def router_settings(inputs: RouterInputs) -> RouterSettings:
@@ -272,9 +304,10 @@ def cut_with_laser(source: FlatSource, inputs: LaserInputs, recorded_sheets: Seq
     checks = _checked(report, "laser", inputs.override_checks)
     chosen = {"cut": inputs.cut, "engrave": inputs.engrave, "fill": inputs.fill}
     outputs: dict[str, bytes] = {}
-    sheets = []
+    sheets, planned = [], []
     for folder, placed, nested in _laser_sheets(part, inputs, recorded_sheets):
         layers = plan_laser(placed, overscan_mm=inputs.overscan_mm, **chosen)
+        planned.append(LaserSheet(placed, tuple(layers)))
         program = laser_program(layers, inputs.machine, placed.name, inputs.material, thickness)
         outputs[folder + program.name] = program.text.encode("ascii")
         outputs[folder + "layers.svg"] = laser_svg(layers, placed).encode("utf-8")
@@ -286,7 +319,7 @@ def cut_with_laser(source: FlatSource, inputs: LaserInputs, recorded_sheets: Seq
         "checks": checks, "settings": {op: asdict(setting) for op, setting in chosen.items() if setting is not None},
         "run_time_s": run_time,
     }
-    return CamJob("laser", outputs, record, report, run_time)
+    return CamJob("laser", outputs, record, report, run_time, tuple(planned))
 
 
 def _laser_sheets(part: FlatPart, inputs: LaserInputs, recorded_sheets: Sequence[Mapping] | None
@@ -326,6 +359,16 @@ def _checked(report: CheckReport, process: str, override: bool) -> dict[str, Any
         raise CheckFailed(f"the {process} check found errors: {first.message}{more}; nothing written. Fix the "
                           "part, or pass --override-checks to write it anyway (recorded in the job's record)")
     return {**report.as_dict(), "overridden": bool(report.errors) and override}
+
+
+def cam_files(source: FlatSource, inputs: RouterInputs | LaserInputs, job: CamJob) -> dict[str, bytes]:
+    """Every file a job writes into its output folder, by name: the programs and SVGs, the job record
+    (cam.json or laser.json) with their hashes, and the recipe `<part>.localfab`."""
+    record = {**job.record, "outputs": {name: hashlib.sha256(data).hexdigest()
+                                        for name, data in sorted(job.outputs.items())}}
+    recipe, files = cam_recipe(source, inputs, job)
+    return {**job.outputs, RECORD_FILES[job.process]: plain_json(record),
+            f"{source.name}.localfab": pack_recipe(recipe, files)}
 
 
 def plain_json(value: Any) -> bytes:

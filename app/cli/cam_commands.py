@@ -6,7 +6,6 @@ and the job's recipe (`<part>.localfab`, see app.cam_chain) that `localfab recip
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -111,7 +110,7 @@ def _cam(args: argparse.Namespace) -> int:
         override_checks=args.override_checks, accept_findings=args.accept_findings,
     )
     job = cut_with_router(source, inputs, _recorded_sheets(args, source.record))
-    return _write(args, "cam.json", source, inputs, job)
+    return _write(args, source, inputs, job)
 
 
 def _laser(args: argparse.Namespace) -> int:
@@ -129,7 +128,7 @@ def _laser(args: argparse.Namespace) -> int:
         override_checks=args.override_checks,
     )
     job = cut_with_laser(source, inputs, _recorded_sheets(args, source.record))
-    return _write(args, "laser.json", source, inputs, job)
+    return _write(args, source, inputs, job)
 
 
 def _recorded_sheets(args: argparse.Namespace, source: dict[str, Any]) -> list[Any] | None:
@@ -153,7 +152,7 @@ def _recorded_sheets(args: argparse.Namespace, source: dict[str, Any]) -> list[A
 def _read_source(args: argparse.Namespace) -> Any:
     """The flat part: a drawing, or a design built with the given parameters (--thickness sets its thickness
     parameter; a design that draws its own kerf draws none, as the laser compensates from its table)."""
-    from app.cam_chain import DRAWING_SUFFIXES, design_source, drawing_source
+    from app.cam_chain import DRAWING_SUFFIXES, cut_design_values, design_source, drawing_source
     from parametric_designs.templates import find_template
 
     path = Path(args.part)
@@ -161,12 +160,7 @@ def _read_source(args: argparse.Namespace) -> Any:
         return drawing_source(path, args.thickness, args.units)
     template = find_template(args.part)
     given = design_values(template, args.preset, key_values(args.values))
-    names = set(template.schema.names)
-    if args.thickness is not None and "thickness" in names:
-        given["thickness"] = args.thickness
-    if "kerf" in names and "kerf" not in given:
-        given["kerf"] = 0
-    return design_source(template, given)
+    return design_source(template, cut_design_values(template, given, args.thickness))
 
 
 def _sheet(text: str) -> tuple[float, float]:
@@ -179,22 +173,17 @@ def _sheet(text: str) -> tuple[float, float]:
     return width, height
 
 
-def _write(args: argparse.Namespace, record_name: str, source: Any, inputs: Any, job: Any) -> int:
+def _write(args: argparse.Namespace, source: Any, inputs: Any, job: Any) -> int:
     """The programs and SVGs, the job record with their hashes, and the job's recipe `<name>.localfab`."""
-    from app.cam_chain import cam_recipe, plain_json
-    from app.jobs import pack_recipe
+    from app.cam_chain import RECORD_FILES, cam_files
 
-    outputs, record = job.outputs, dict(job.record)
-    recipe, files = cam_recipe(source, inputs, job)
-    recipe_data = pack_recipe(recipe, files)
-    for name, data in sorted(outputs.items()):
+    files = cam_files(source, inputs, job)
+    for name, data in sorted(files.items()):
         write_file(args.output / name, data)
-    record["outputs"] = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())}
-    write_file(args.output / record_name, plain_json(record))
+    record = json.loads(files[RECORD_FILES[job.process]])
     recipe_path = args.output / f"{source.name}.localfab"
-    write_file(recipe_path, recipe_data)
     record["recipe"] = str(recipe_path)
-    emit(args, record, lambda: "\n".join([f"wrote {args.output / name}" for name in sorted(outputs)]
+    emit(args, record, lambda: "\n".join([f"wrote {args.output / name}" for name in sorted(job.outputs)]
                                          + [f"wrote {recipe_path}",
                                             f"estimated run time {duration(record['run_time_s'])}"]))
     return EXIT_OK

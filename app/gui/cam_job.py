@@ -1,7 +1,7 @@
-"""A CNC router or laser job for the window, made on a worker thread from the chosen design and the CAM
-setup: the check, the operations of each part, the toolpaths and the sheet as lines ready to draw, the
-simulated stock and the run time. Saving writes what `localfab cam` / `localfab laser -o DIR` writes, by
-running that very command, so the window and the command line can never record a job differently.
+"""A CNC router or laser job for the window, made on a worker thread by app.cam_chain (as `localfab cam` /
+`localfab laser` make it) from the chosen design and the CAM setup, and what the window shows of it: the
+check, the operations of each part, the toolpaths and the sheet as lines ready to draw, the simulated stock
+and the run time. Saving writes the very files the command writes.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pyvista as pv
 from parametric_designs.templates import Template
 
 if TYPE_CHECKING:
+    from app.cam_chain import CamJob, FlatSource, LaserInputs, RouterInputs
     from app.checks import CheckReport
     from slicing.cnc.flat import FlatPart
     from slicing.cnc.simulate import Stock
@@ -78,9 +79,15 @@ class CamPreview:
 
 @dataclass(frozen=True)
 class CamResult:
+    """The planned job (made with both overrides, so a preview shows even what stops a save), its source and
+    inputs, and what the window shows of it."""
+
     template: Template
     values: dict[str, Any]
     choice: CamChoice
+    source: FlatSource
+    inputs: RouterInputs | LaserInputs
+    job: CamJob
     report: CheckReport
     parts: tuple[PartOperations, ...]
     preview: CamPreview
@@ -103,135 +110,93 @@ class CamResult:
 def make_cam_job(template: Template, values: Mapping[str, Any], choice: CamChoice, cancel: Callable[[], bool],
                  progress: Callable[[float, str], None]) -> CamResult:
     """Build the design, check it and plan the router or laser job `choice` asks for."""
-    from parametric_designs.build import build_part
-    from slicing.cnc.mesh_input import flat_part_from_mesh
+    from app.cam_chain import cut_design_values, design_source
 
     progress(0.0, "building the part")
-    built = build_part(template, _job_values(template, values), cancel=cancel)
-    part = flat_part_from_mesh(built.mesh, template.id)
-    part = part.with_thickness(choice.thickness_mm or part.thickness_mm)
+    source = design_source(template, cut_design_values(template, values, choice.thickness_mm or None), cancel)
     plan = _router_job if choice.process == "cnc" else _laser_job
-    return plan(template, built, part, choice, cancel, progress)
+    return plan(template, source, choice, cancel, progress)
 
 
 def save_cam_job(result: CamResult, folder: Path) -> Path:
-    """Write the program files and the job record of `result` into `folder`, as `localfab cam/laser -o DIR`."""
-    from app.cli import _parser
+    """Write the program files, the job record and the recipe of `result` into `folder`, as `localfab cam/laser
+    -o DIR` would; the overrides recorded are the ones chosen for the save."""
+    from app.cam_chain import RouterInputs, cam_files
+    from app.cli.output import write_file
 
-    args = _parser().parse_args(cam_arguments(result, folder))
-    args.run(args)
+    override = result.choice.override
+    inputs = replace(result.inputs, override_checks=override)
+    if isinstance(inputs, RouterInputs):
+        inputs = replace(inputs, accept_findings=override)
+    for name, data in sorted(cam_files(result.source, inputs, result.job).items()):
+        write_file(folder / name, data)
     return folder
 
 
-def cam_arguments(result: CamResult, folder: Path) -> list[str]:
-    """The `localfab cam` or `localfab laser` command line that makes the same job into `folder`."""
-    choice = result.choice
-    arguments = ["cam" if choice.process == "cnc" else "laser", str(result.template.folder),
-                 "--machine", choice.machine, "--material", choice.material]
-    if choice.thickness_mm:
-        arguments += ["--thickness", f"{choice.thickness_mm:g}"]
-    if choice.process == "cnc":
-        arguments += ["--tool", choice.tool, "--engrave-tool", ENGRAVE_TOOL,
-                      "--sheet", f"{choice.sheet_mm[0]:g}x{choice.sheet_mm[1]:g}"]
-        arguments += ["--pocket-tool", choice.pocket_tool] if choice.pocket_tool else []
-        arguments += ["--relief", choice.relief] if choice.relief else []
-        arguments += ["--accept-findings"] if choice.override else []
-    arguments += ["--override-checks"] if choice.override else []
-    for name, value in result.values.items():
-        arguments += ["--set", f"{name}={str(value).lower() if isinstance(value, bool) else value}"]
-    return [*arguments, "-o", str(folder)]
-
-
-def _job_values(template: Template, values: Mapping[str, Any]) -> dict[str, Any]:
-    chosen = dict(values)
-    if "laser" in template.processes and "kerf" in template.schema.names and "kerf" not in chosen:
-        chosen["kerf"] = 0  # as `localfab laser`: the job compensates the kerf from its settings table
-    return chosen
-
-
-def _router_job(template: Template, built: Any, part: FlatPart, choice: CamChoice, cancel: Callable[[], bool],
+def _router_job(template: Template, source: FlatSource, choice: CamChoice, cancel: Callable[[], bool],
                 progress: Callable[[float, str], None]) -> CamResult:
-    from app.checks import check_cnc
+    from app.cam_chain import RouterInputs, cut_with_router
+    from app.errors import LocalfabError
     from app.profiles.cam import load_cam
-    from app.profiles.check_limits import load_check_limits, smallest_tool_diameter
-    from slicing.cnc.flat import extruded_mesh
-    from slicing.cnc.job import RouterSettings, place_on_sheet, plan_router_job, relieved
-    from slicing.cnc.tooling import cutting_data
-    from slicing.mesh import place_on_bed
+    from app.profiles.check_limits import load_check_limits
 
-    machine, material = load_cam("machine", choice.machine), load_cam("material", choice.material)
-    tool, engrave_tool = load_cam("tool", choice.tool), load_cam("tool", ENGRAVE_TOOL)
-    pocket_tool = load_cam("tool", choice.pocket_tool) if choice.pocket_tool else None
-    limits = load_check_limits("cnc")
-    settings = RouterSettings(
-        tool=tool, cutting=cutting_data(tool, material, machine), sheet_mm=choice.sheet_mm,
-        engrave_tool=engrave_tool, engrave_cutting=cutting_data(engrave_tool, material, machine),
-        pocket_tool=pocket_tool, pocket_cutting=cutting_data(pocket_tool, material, machine) if pocket_tool else None,
-        corner_relief=choice.relief, relief_clearance_mm=limits["corner_clearance"])
-    # As `localfab cam`: with reliefs the check sees the part as it will be cut.
-    checked = extruded_mesh(relieved(part, settings)) if choice.relief else built.mesh
+    machine = load_cam("machine", choice.machine)
+    if machine.kind != "router":
+        raise LocalfabError(f"{machine.name} is a {machine.kind}: choose a router")
+    inputs = RouterInputs(
+        machine=machine, material=load_cam("material", choice.material), tool=load_cam("tool", choice.tool),
+        engrave_tool=load_cam("tool", ENGRAVE_TOOL),
+        pocket_tool=load_cam("tool", choice.pocket_tool) if choice.pocket_tool else None, sheet_mm=choice.sheet_mm,
+        relief=choice.relief, relief_clearance_mm=load_check_limits("cnc")["corner_clearance"],
+        override_checks=True, accept_findings=True,
+    )
     progress(0.05, "checking the part")
-    report = check_cnc(place_on_bed(checked, *choice.sheet_mm), tool, limits, (*choice.sheet_mm, part.thickness_mm),
-                       smallest_tool_diameter(), pocket_tool=pocket_tool or tool)
-    placed = place_on_sheet(part, choice.sheet_mm, settings.margin_mm)
-    job = plan_router_job(replace(placed, name=f"{part.name} sheet-01"), settings, machine, material.name,
-                          progress=lambda fraction, stage: progress(0.1 + 0.9 * fraction, stage), cancel=cancel)
-    thickness = job.part.thickness_mm
-    kinds = [ROUTER_OPERATIONS.index(t.kind) for t in job.toolpaths]
-    passes = [(kind, p) for kind, t in zip(kinds, job.toolpaths, strict=True) for p in t.passes]
-    operations = [(t.kind, t.name, t.tool.id, t.tool.name, t.depth_mm) for t in job.toolpaths]
-    owners = [_owners(job.part, t.passes) for t in job.toolpaths]
+    job = cut_with_router(source, inputs, progress=lambda fraction, stage: progress(0.1 + 0.9 * fraction, stage),
+                          cancel=cancel)
+    (sheet,) = job.sheets  # one copy, in the sheet's corner
+    thickness = sheet.part.thickness_mm
+    kinds = [ROUTER_OPERATIONS.index(t.kind) for t in sheet.toolpaths]
+    passes = [(kind, p) for kind, t in zip(kinds, sheet.toolpaths, strict=True) for p in t.passes]
+    operations = [(t.kind, t.name, t.tool.id, t.tool.name, t.depth_mm) for t in sheet.toolpaths]
+    owners = [_owners(sheet.part, t.passes) for t in sheet.toolpaths]
     return CamResult(
-        template=template, values=dict(built.parameters), choice=choice, report=report,
-        parts=_parts(job.part, operations, owners),
-        preview=CamPreview(choice.sheet_mm, thickness, _outlines(job.part, thickness),
+        template=template, values=dict(source.parameters), choice=choice, source=source, inputs=inputs, job=job,
+        report=job.report, parts=_parts(sheet.part, operations, owners),
+        preview=CamPreview(choice.sheet_mm, thickness, _outlines(sheet.part, thickness),
                            _lines(passes, thickness), ROUTER_OPERATIONS),
-        run_time_s=sum(file.run_time_s for file in job.files),
-        findings=tuple(finding.message for finding in job.findings), stock=job.stock)
+        run_time_s=job.run_time_s, findings=tuple(finding["message"] for finding in job.record["findings"]),
+        stock=sheet.stock)
 
 
-def _laser_job(template: Template, built: Any, part: FlatPart, choice: CamChoice, cancel: Callable[[], bool],
+def _laser_job(template: Template, source: FlatSource, choice: CamChoice, cancel: Callable[[], bool],
                progress: Callable[[float, str], None]) -> CamResult:
-    from app.checks import check_laser
+    from app.cam_chain import LaserInputs, cut_with_laser, laser_settings_for
     from app.errors import LocalfabError
     from app.profiles.cam import load_cam, load_laser_settings
-    from app.profiles.check_limits import laser_limits
-    from slicing.laser.gcode import laser_program
-    from slicing.laser.plan import fill_areas, plan_laser
+    from slicing.errors import SliceCancelled
 
     machine = load_cam("machine", choice.machine)
     if machine.kind != "laser" or not machine.laser_settings:
         raise LocalfabError(f"{machine.name} is not a laser with a settings table: choose a laser")
-    table = load_laser_settings(machine.laser_settings)
-    thickness = part.thickness_mm
-    progress(0.1, "checking the part")
-    report = check_laser(built.mesh, laser_limits(machine.id, choice.material, thickness), thickness)
-    chosen = {
-        "cut": table.lookup(choice.material, "cut", thickness) if part.outline else None,
-        "engrave": table.lookup(choice.material, "engrave", 0.0) if part.engravings else None,
-        "fill": table.lookup(choice.material, "fill", 0.0) if fill_areas(part) else None,
-    }
-    if chosen["cut"] is not None and built.parameters.get("kerf"):
-        chosen["cut"] = replace(chosen["cut"], kerf_mm=0.0)  # drawn kerf-compensated already, as `localfab laser`
+    chosen = laser_settings_for(source, load_laser_settings(machine.laser_settings), choice.material)
     if cancel():
-        from slicing.errors import SliceCancelled
-
         raise SliceCancelled("the laser job was cancelled")
     progress(0.4, "planning the layers")
-    layers = plan_laser(part, **chosen)
-    progress(0.8, "writing the program")
-    program = laser_program(layers, machine, part.name, choice.material, thickness)
+    inputs = LaserInputs(machine=machine, material=choice.material, **chosen, override_checks=True)
+    job = cut_with_laser(source, inputs)
+    (sheet,) = job.sheets  # one copy, where it is drawn
+    part, layers, thickness = sheet.part, sheet.layers, sheet.part.thickness_mm
     kinds = [LASER_OPERATIONS.index(layer.operation) for layer in layers]
     passes = [(kind, np.column_stack([p, np.zeros(len(p))])) for kind, layer in zip(kinds, layers, strict=True)
               for p in layer.paths]
     operations = [(layer.operation, layer.operation, *_laser_setting(layer.setting), 0.0) for layer in layers]
     owners = [_owners(part, tuple(np.column_stack([p, np.zeros(len(p))]) for p in layer.paths)) for layer in layers]
-    sheet = (machine.travel_mm[0], machine.travel_mm[1])
-    return CamResult(warnings=_off_the_bed(part, machine.name, sheet),
-        template=template, values=dict(built.parameters), choice=replace(choice, sheet_mm=sheet), report=report,
-        parts=_parts(part, operations, owners),
-        preview=CamPreview(sheet, thickness, _outlines(part, thickness), _lines(passes, thickness), LASER_OPERATIONS),
-        run_time_s=program.run_time_s, findings=(), stock=None)
+    bed = (machine.travel_mm[0], machine.travel_mm[1])
+    return CamResult(
+        template=template, values=dict(source.parameters), choice=replace(choice, sheet_mm=bed), source=source,
+        inputs=inputs, job=job, report=job.report, parts=_parts(part, operations, owners),
+        preview=CamPreview(bed, thickness, _outlines(part, thickness), _lines(passes, thickness), LASER_OPERATIONS),
+        run_time_s=job.run_time_s, findings=(), stock=None, warnings=_off_the_bed(part, machine.name, bed))
 
 
 def _off_the_bed(part: FlatPart, machine_name: str, bed_mm: tuple[float, float]) -> tuple[str, ...]:
