@@ -11,7 +11,7 @@ too thin for the cutting forces; holes may be narrower than any tool. Everything
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import manifold3d
@@ -142,31 +142,34 @@ def _unreached_corners(solid: manifold3d.Manifold, floors: np.ndarray, tool: Too
 
 
 def _corner_findings(located: list[Corner], tool: Tool, clearance: float) -> list[Finding]:
-    if not located:
-        return []
     reach = tool.radius_mm + clearance
-    tightest = min(corner[3] for corner in located)
-    return [Finding(
-        rule="cnc.inside_corner", severity="error",
-        message=f"{len(located)} inside corners are tighter than the {tool.diameter_mm:g} mm tool can cut "
-                f"(the tightest {_radius_words(tightest)}): round them to at least {reach:.1f} mm, "
-                "add dog-bone relief, or use a smaller tool",
-        measured=round(tightest, 2), limit=round(reach, 3), unit="mm",
-        points=located_points(np.array([corner[:3] for corner in located])),
-    )]
+    return _corners_finding(
+        located, "cnc.inside_corner", "error", reach,
+        lambda count, tightest: f"{count} inside corners are tighter than the {tool.diameter_mm:g} mm tool can cut "
+                                f"(the tightest {tightest}): round them to at least {reach:.1f} mm, add dog-bone "
+                                "relief, or use a smaller tool")
 
 
 def _pocket_corner_findings(located: list[Corner], tool: Tool) -> list[Finding]:
     """Pocket corners the pocket's toolpath rounds to its tool's radius: what will be cut, said so."""
+    return _corners_finding(
+        located, "cnc.pocket_corner", "warning", tool.radius_mm,
+        lambda count, tightest: f"{count} inside corners of pockets (the tightest {tightest}) will be cut round, "
+                                f"to the {tool.radius_mm:g} mm radius of the {tool.diameter_mm:g} mm pocket tool: "
+                                "fine for a recess, but a square part will not sit in them; use a smaller pocket "
+                                "tool if it must")
+
+
+def _corners_finding(located: list[Corner], rule: str, severity: str, limit: float,
+                     message: Callable[[int, str], str]) -> list[Finding]:
+    """One finding for the corners located (none when there are none), measured by the tightest radius;
+    message(count, the tightest in words) says what to do."""
     if not located:
         return []
     tightest = min(corner[3] for corner in located)
     return [Finding(
-        rule="cnc.pocket_corner", severity="warning",
-        message=f"{len(located)} inside corners of pockets (the tightest {_radius_words(tightest)}) will be cut "
-                f"round, to the {tool.radius_mm:g} mm radius of the {tool.diameter_mm:g} mm pocket tool: "
-                "fine for a recess, but a square part will not sit in them; use a smaller pocket tool if it must",
-        measured=round(tightest, 2), limit=round(tool.radius_mm, 3), unit="mm",
+        rule=rule, severity=severity, message=message(len(located), _radius_words(tightest)),
+        measured=round(tightest, 2), limit=round(limit, 3), unit="mm",
         points=located_points(np.array([corner[:3] for corner in located])),
     )]
 
