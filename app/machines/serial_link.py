@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -93,7 +94,7 @@ def program_commands(data: bytes, strip: Callable[[str], str]) -> list[Command]:
     return commands
 
 
-class SerialJob:
+class SerialJob(ABC):
     """A connector that streams over a serial port. Subclasses give `kind`, `_strip_comment`, `probe` and
     `_stream` (the protocol), and may react to pause, resume and cancel in `_on_control`."""
 
@@ -188,13 +189,15 @@ class SerialJob:
         return self.status()
 
     # For the protocols.
+    @abstractmethod
     def _strip_comment(self, line: str) -> str:
         raise NotImplementedError
 
+    @abstractmethod
     def _stream(self, port: serial.Serial, commands: list[Command]) -> None:
         raise NotImplementedError
 
-    def _on_control(self, action: str) -> None:
+    def _on_control(self, action: str) -> None:  # noqa: B027 - optional: Marlin needs nothing here, GRBL does
         """Called in the caller's thread after pause, resume or cancel was asked for."""
 
     def _set_done(self, count: int) -> None:

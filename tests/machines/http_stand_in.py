@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -37,7 +38,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class StandIn:
+class StandIn(ABC):
     """Subclasses implement `answer(request) -> Reply` (a dict or list body is sent as JSON); a reply of None
     drops the connection without answering, as a server that went away does."""
 
@@ -95,6 +96,7 @@ class StandIn:
         self.server.shutdown()
         self.server.server_close()
 
+    @abstractmethod
     def answer(self, request: Request) -> Reply | None:
         raise NotImplementedError
 

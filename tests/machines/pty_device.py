@@ -7,9 +7,10 @@ import os
 import select
 import threading
 import tty
+from abc import ABC, abstractmethod
 
 
-class PtyDevice:
+class PtyDevice(ABC):
     """Runs `self.handle(data) -> bytes` (in a subclass) on whatever arrives; what it returns is sent back."""
 
     def __init__(self) -> None:
@@ -29,6 +30,7 @@ class PtyDevice:
         os.close(self._master)
         os.close(self._slave)
 
+    @abstractmethod
     def handle(self, data: bytes) -> bytes:
         raise NotImplementedError
 
