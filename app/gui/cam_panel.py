@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -36,6 +35,7 @@ from app.gui.bed_view import BedView
 from app.gui.cam_job import RELIEFS, CamChoice, CamResult, make_cam_job, save_cam_job
 from app.gui.cam_view import clear_cam, operation_colour, show_cam_preview, show_stock
 from app.gui.fabricate_panel import ERROR_STYLE, duration
+from app.gui.run_progress import RunProgress
 from parametric_designs.templates import Template
 
 DEFAULT_ROUTER = "generic-grbl-router"
@@ -101,13 +101,12 @@ class CamPanel(QWidget):
 
         self.make_button = QPushButton("Make toolpaths")
         self.make_button.clicked.connect(self.make)
-        self.cancel_button = QPushButton("Cancel")
+        self._run = RunProgress("Stop making toolpaths")
+        self.cancel_button, self.progress, self.stage = self._run.cancel_button, self._run.bar, self._run.stage
         self.cancel_button.clicked.connect(self.make_runner.cancel)
         make_row = QHBoxLayout()
         make_row.addWidget(self.make_button, 1)
         make_row.addWidget(self.cancel_button)
-        self.progress = QProgressBar()
-        self.stage = QLabel()
 
         self.run_time_label = QLabel("—")
         self.findings_label = QLabel()
@@ -145,7 +144,7 @@ class CamPanel(QWidget):
         layout.addWidget(self.save_button)
 
         self.make_runner.started.connect(lambda label: self._show_making(True, label))
-        self.make_runner.progressed.connect(self._on_progress)
+        self.make_runner.progressed.connect(self._run.show_progress)
         self.make_runner.done.connect(self._on_made)
         self.make_runner.failed.connect(self._on_failed)
         self.make_runner.cancelled.connect(lambda: self._on_stopped("Making toolpaths cancelled"))
@@ -247,17 +246,9 @@ class CamPanel(QWidget):
 
     def _show_making(self, making: bool, label: str = "") -> None:
         self.make_button.setEnabled(not making and self._template is not None)
-        self.cancel_button.setVisible(making)
-        self.progress.setVisible(making)
-        self.stage.setVisible(making)
+        self._run.show_running(making)
         if making:
-            self.progress.setValue(0)
-            self.stage.setText("Starting…")
             self.message.emit(label, False)
-
-    def _on_progress(self, fraction: float, stage: str) -> None:
-        self.progress.setValue(round(100 * fraction))
-        self.stage.setText(stage.capitalize())
 
     def _on_failed(self, text: str) -> None:
         self._on_stopped(f"No toolpaths: {text}", error=True)

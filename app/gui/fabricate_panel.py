@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QStackedLayout,
     QVBoxLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import USER_ERRORS
+from app.gui.run_progress import RunProgress
 from app.profiles import DEFAULT_PRINT, FdmSetup, Profile, list_profiles, resolve_fdm_setup
 from app.profiles.loader import DEFAULT_PRINTER
 
@@ -64,12 +64,9 @@ class FabricatePanel(QWidget):
         self.slice_button = QPushButton("Slice")
         self.slice_button.setShortcut(QKeySequence(SLICE_SHORTCUT))
         self.slice_button.clicked.connect(self.slice_requested)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop slicing")
+        self._run = RunProgress("Stop slicing")
+        self.cancel_button, self.progress = self._run.cancel_button, self._run.bar
         self.cancel_button.clicked.connect(self.cancel_requested)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self._stage = QLabel()
         slice_row = QHBoxLayout()
         slice_row.addWidget(self.slice_button, 1)
         slice_row.addWidget(self.cancel_button)
@@ -99,7 +96,7 @@ class FabricatePanel(QWidget):
         layout.addWidget(setup_box)
         layout.addLayout(slice_row)
         layout.addWidget(self.progress)
-        layout.addWidget(self._stage)
+        layout.addWidget(self._run.stage)
         layout.addWidget(estimate_box)
         layout.addWidget(self._message)
         layout.addStretch(1)
@@ -159,17 +156,12 @@ class FabricatePanel(QWidget):
     def show_slicing(self, slicing: bool) -> None:
         """Show the progress and Cancel while slicing; Slice again once it is over."""
         self.slice_button.setEnabled(not slicing and self._setup is not None)
-        self.cancel_button.setVisible(slicing)
-        self.progress.setVisible(slicing)
-        self._stage.setVisible(slicing)
+        self._run.show_running(slicing)
         if slicing:
-            self.progress.setValue(0)
-            self._stage.setText("Starting…")
             self.show_message("")
 
     def show_progress(self, fraction: float, stage: str) -> None:
-        self.progress.setValue(round(100 * fraction))
-        self._stage.setText(stage.capitalize())
+        self._run.show_progress(fraction, stage)
 
     def show_estimate(self, estimate: GcodeEstimate | None) -> None:
         """Show time, filament and cost of a program (None clears them: the part or setup changed)."""
