@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,20 +35,28 @@ from app.jobs import (
     pack_recipe,
     sha256_of,
 )
-from app.profiles.check_limits import laser_limits, load_check_limits, smallest_tool_diameter
+from app.profiles.check_limits import (
+    LASER_LIMIT_NAMES,
+    ROUTER_LIMIT_NAMES,
+    laser_limits,
+    load_check_limits,
+    smallest_tool_diameter,
+)
 from app.version import app_version
 from parametric_designs.build import build_part
 from parametric_designs.publish import design_archive
 from parametric_designs.templates import Template
 from slicing.cnc.coupon import fit_coupon
 from slicing.cnc.dxf_input import read_dxf
-from slicing.cnc.flat import FlatPart, extruded_mesh
+from slicing.cnc.engrave import engrave_width_mm
+from slicing.cnc.flat import FlatPart, extruded_mesh, merge_parts, pieces
 from slicing.cnc.job import RouterJob, RouterSettings, place_on_sheet, plan_router_job, relieved
+from slicing.cnc.labels import labelled, piece_letter
 from slicing.cnc.mesh_input import flat_part_from_mesh
-from slicing.cnc.nest import NestedSheet, nest, recorded_nesting, sheet_part
+from slicing.cnc.nest import NestedSheet, nest, placed_parts, recorded_nesting
 from slicing.cnc.svg_input import read_svg
 from slicing.cnc.tooling import CncMachine, CuttingMaterial, Tool, cutting_data
-from slicing.errors import SlicingError
+from slicing.errors import SliceCancelled, SlicingError
 from slicing.fdm.progress import CancelCallback, ProgressCallback
 from slicing.laser.gcode import laser_program
 from slicing.laser.plan import LaserLayer, fill_areas, plan_laser
@@ -60,6 +69,12 @@ from slicing.thumbnail import render_thumbnail
 DRAWING_SUFFIXES = (".dxf", ".svg")
 # The job record each process writes beside its programs.
 RECORD_FILES = {"cnc": "cam.json", "laser": "laser.json"}
+# Part labels: at most this tall (mm, capitals), small enough for a stool leg's end, big enough to read
+# across the workshop; a router engraves them this deep (mm): a 60-degree V-bit's groove is then 0.6 mm wide.
+LABEL_HEIGHT_MM = 8.0
+LABEL_DEPTH_MM = 0.5
+# A laser's engraved line is about this wide (mm) where its table gives the engraving no kerf.
+LASER_LINE_MM = 0.1
 
 
 @dataclass(frozen=True)
@@ -79,7 +94,9 @@ class FlatSource:
 
 @dataclass(frozen=True)
 class RouterInputs:
-    """Everything a router job reads besides the part, by value: the profiles and every toolpath setting."""
+    """Everything a router job reads besides the part, by value: the profiles, every toolpath setting and the
+    check's limits (None: the installed ones, see router_check_limits; the job record keeps the ones used).
+    tab_points: (x, y) mm in the part's own drawing where tabs go by hand (none: `tabs` placed automatically)."""
 
     machine: CncMachine
     material: CuttingMaterial
@@ -95,12 +112,16 @@ class RouterInputs:
     tabs: int = 4
     tab_width_mm: float = 8.0
     tab_height_mm: float = 3.0
+    tab_points: tuple[tuple[float, float], ...] = ()
     relief: str = ""
     relief_clearance_mm: float = 0.0
     lead_mm: float = 0.0
+    lead_style: str = "line"
     direction: str = "climb"
     allowance_mm: float = 0.0
     resolution_mm: float = 0.5
+    labels: bool = False
+    check_limits: dict[str, float] | None = None
     override_checks: bool = False
     accept_findings: bool = False
 
@@ -108,7 +129,8 @@ class RouterInputs:
 @dataclass(frozen=True)
 class LaserInputs:
     """Everything a laser job reads besides the part, by value: the laser, the settings chosen from its table
-    for each operation (None: the part has none of it), the sheet (None: the bed) and the nesting."""
+    for each operation (None: the part has none of it), the sheet (None: the bed), the nesting and the check's
+    limits (None: the installed ones, see app.profiles.check_limits.laser_limits)."""
 
     machine: CncMachine
     material: str
@@ -120,6 +142,8 @@ class LaserInputs:
     spacing_mm: float = 2.0
     nest_seconds: int = 1
     overscan_mm: float = 2.0
+    labels: bool = False
+    check_limits: dict[str, float] | None = None
     override_checks: bool = False
 
 
@@ -202,17 +226,18 @@ def cut_with_router(source: FlatSource, inputs: RouterInputs, recorded_sheets: S
     Check errors stop it with CheckFailed unless inputs.override_checks; pieces the simulation finds not held
     as asked stop it unless inputs.accept_findings; both overrides are recorded. progress(fraction, stage) and
     cancel() reach the planning of each sheet."""
-    part = source.part
+    part = replace(source.part, tab_points=inputs.tab_points)
     settings = router_settings(inputs)
     # With reliefs asked for, the check sees the part as it will be cut: its outline relieved, its pockets.
     checked = extruded_mesh(relieved(part, settings)) if inputs.relief else source.mesh
-    report = check_cnc(place_on_bed(checked, *settings.sheet_mm), inputs.tool, load_check_limits("cnc"),
-                       (*settings.sheet_mm, part.thickness_mm), smallest_tool_diameter(),
+    limits = dict(inputs.check_limits) if inputs.check_limits is not None else router_check_limits()
+    report = check_cnc(place_on_bed(checked, *settings.sheet_mm), inputs.tool, limits,
+                       (*settings.sheet_mm, part.thickness_mm), limits["smallest_tool_diameter"],
                        pocket_tool=inputs.pocket_tool or inputs.tool)
     checks = _checked(report, "cnc", inputs.override_checks)
     outputs: dict[str, bytes] = {}
     sheet_records, findings, operations, planned = [], [], [], []
-    sheets = _router_sheets(part, inputs, settings, recorded_sheets)
+    sheets, unlabelled = _router_sheets(part, inputs, settings, recorded_sheets)
     for index, (name, placed, nested) in enumerate(sheets):
         sheet_progress = None if progress is None else (
             lambda fraction, stage, index=index: progress((index + fraction) / len(sheets), stage))
@@ -236,9 +261,17 @@ def cut_with_router(source: FlatSource, inputs: RouterInputs, recorded_sheets: S
         "settings": {key: value for key, value in asdict(settings).items()
                      if key not in ("tool", "engrave_tool", "pocket_tool")},
         "copies": inputs.copies, "sheets": sheet_records, "operations": operations, "checks": checks,
+        "check_limits": limits,
         "findings": findings, "findings_accepted": bool(findings), "run_time_s": run_time,
+        **_labels_record(inputs.labels, unlabelled),
     }
     return CamJob("cnc", outputs, record, report, run_time, tuple(planned))
+
+
+def router_check_limits() -> dict[str, float]:
+    """The installed CNC check limits (resources/checks/cnc.toml) and the smallest end mill of the tool
+    library (mm), which the router check holds a part to."""
+    return {**load_check_limits("cnc"), "smallest_tool_diameter": smallest_tool_diameter()}
 
 
 def router_settings(inputs: RouterInputs) -> RouterSettings:
@@ -256,16 +289,24 @@ def router_settings(inputs: RouterInputs) -> RouterSettings:
 
 
 def _router_sheets(part: FlatPart, inputs: RouterInputs, settings: RouterSettings,
-                   recorded_sheets: Sequence[Mapping] | None) -> list[tuple[str, FlatPart, NestedSheet | None]]:
+                   recorded_sheets: Sequence[Mapping] | None) -> tuple[list[SheetLayout], list[str]]:
     """(name, part in place, nesting or None) per sheet: one copy sits in the corner, more (or a coupon
-    beside it) are nested."""
+    beside it) are nested; and the labels that found no room."""
     _refuse_no_copies(inputs.copies)
+    label = None
+    if inputs.labels:
+        depth = part.engrave_depth_mm if part.engravings else LABEL_DEPTH_MM
+        label = partial(labelled, height_mm=LABEL_HEIGHT_MM, depth_mm=LABEL_DEPTH_MM,
+                        stroke_width_mm=engrave_width_mm(inputs.engrave_tool, depth))
     if inputs.copies == 1 and not inputs.coupon:
-        return [("sheet-01", place_on_sheet(part, settings.sheet_mm, settings.margin_mm), None)]
-    parts, copies = [part], [inputs.copies]
+        return _single_sheet("sheet-01", place_on_sheet(part, settings.sheet_mm, settings.margin_mm), label)
+    parts = pieces(part)
+    letters: list[str | None] = _piece_letters(len(parts))
+    copies = [inputs.copies] * len(parts)
     if inputs.coupon:
         parts.append(fit_coupon(part.thickness_mm))
         copies.append(1)
+        letters.append(None)
     if recorded_sheets is not None:
         nested = recorded_nesting(recorded_sheets, copies)
     else:
@@ -274,19 +315,19 @@ def _router_sheets(part: FlatPart, inputs: RouterInputs, settings: RouterSetting
         spacing = settings.tool.diameter_mm * (2 if settings.tab_count else 1) + inputs.spacing_mm
         nested = nest(parts, copies, settings.sheet_mm, spacing_mm=spacing, margin_mm=settings.margin_mm,
                       keep_grain=[inputs.keep_grain] * len(parts), seconds_per_sheet=inputs.nest_seconds)
-    return [(f"sheet-{k:02d}", sheet_part(f"sheet-{k:02d}", parts, sheet), sheet)
-            for k, sheet in enumerate(nested, start=1)]
+    return _nested_sheets([f"sheet-{k:02d}" for k in range(1, len(nested) + 1)], parts, nested, label, letters)
 
 
 # --- the laser -------------------------------------------------------------------------------------------
 
-def laser_settings_for(source: FlatSource, table: LaserSettings, material: str
+def laser_settings_for(source: FlatSource, table: LaserSettings, material: str, labels: bool = False
                        ) -> dict[str, LaserSetting | None]:
-    """The table's setting for each operation the part has (cut, engrave, fill), None for the others."""
+    """The table's setting for each operation the part has (cut, engrave, fill; labels are engraved), None
+    for the others."""
     part = source.part
     chosen = {
         "cut": table.lookup(material, "cut", part.thickness_mm) if part.outline else None,
-        "engrave": table.lookup(material, "engrave", 0.0) if part.engravings else None,
+        "engrave": table.lookup(material, "engrave", 0.0) if part.engravings or labels else None,
         "fill": table.lookup(material, "fill", 0.0) if fill_areas(part) else None,
     }
     if chosen["cut"] is not None and source.parameters.get("kerf"):
@@ -295,17 +336,25 @@ def laser_settings_for(source: FlatSource, table: LaserSettings, material: str
     return chosen
 
 
-def cut_with_laser(source: FlatSource, inputs: LaserInputs, recorded_sheets: Sequence[Mapping] | None = None
-                   ) -> CamJob:
-    """Check, nest (or take the recorded placements) and plan the laser program and SVG of each sheet."""
+def cut_with_laser(source: FlatSource, inputs: LaserInputs, recorded_sheets: Sequence[Mapping] | None = None,
+                   progress: ProgressCallback | None = None, cancel: CancelCallback | None = None) -> CamJob:
+    """Check, nest (or take the recorded placements) and plan the laser program and SVG of each sheet;
+    progress(fraction, stage) hears of each sheet, cancel() returning True stops it with SliceCancelled."""
     part = source.part
     thickness = part.thickness_mm
-    report = check_laser(source.mesh, laser_limits(inputs.machine.id, inputs.material, thickness), thickness)
+    limits = (dict(inputs.check_limits) if inputs.check_limits is not None
+              else laser_limits(inputs.machine.id, inputs.material, thickness))
+    report = check_laser(source.mesh, limits, thickness)
     checks = _checked(report, "laser", inputs.override_checks)
     chosen = {"cut": inputs.cut, "engrave": inputs.engrave, "fill": inputs.fill}
     outputs: dict[str, bytes] = {}
     sheets, planned = [], []
-    for folder, placed, nested in _laser_sheets(part, inputs, recorded_sheets):
+    layouts, unlabelled = _laser_sheets(part, inputs, recorded_sheets)
+    for index, (folder, placed, nested) in enumerate(layouts):
+        if progress is not None:
+            progress(index / len(layouts), "planning the layers")
+        if cancel is not None and cancel():
+            raise SliceCancelled("the laser job was cancelled")
         layers = plan_laser(placed, overscan_mm=inputs.overscan_mm, **chosen)
         planned.append(LaserSheet(placed, tuple(layers)))
         program = laser_program(layers, inputs.machine, placed.name, inputs.material, thickness)
@@ -316,29 +365,93 @@ def cut_with_laser(source: FlatSource, inputs: LaserInputs, recorded_sheets: Seq
     record = {
         "kind": "laser", "source": source.record, "machine": asdict(inputs.machine), "material": inputs.material,
         "thickness_mm": thickness, "overscan_mm": inputs.overscan_mm, "copies": inputs.copies, "sheets": sheets,
-        "checks": checks, "settings": {op: asdict(setting) for op, setting in chosen.items() if setting is not None},
-        "run_time_s": run_time,
+        "checks": checks, "check_limits": limits, "run_time_s": run_time,
+        "settings": {op: asdict(setting) for op, setting in chosen.items() if setting is not None},
+        **_labels_record(inputs.labels, unlabelled),
     }
     return CamJob("laser", outputs, record, report, run_time, tuple(planned))
 
 
 def _laser_sheets(part: FlatPart, inputs: LaserInputs, recorded_sheets: Sequence[Mapping] | None
-                  ) -> list[tuple[str, FlatPart, NestedSheet | None]]:
-    """(folder prefix, part, nesting or None) per sheet: one copy as drawn, more nested on sheets."""
+                  ) -> tuple[list[SheetLayout], list[str]]:
+    """(folder prefix, part in place, nesting or None) per sheet: one copy sits in the sheet's corner (as far
+    in as nested parts keep from the edges), more are nested; and the labels that found no room."""
     _refuse_no_copies(inputs.copies)
+    sheet = laser_sheet_mm(inputs)
+    label = None
+    if inputs.labels:
+        if inputs.engrave is None:
+            raise LocalfabError("labels are engraved: give the laser an engrave setting for the material")
+        label = partial(labelled, height_mm=LABEL_HEIGHT_MM, depth_mm=LABEL_DEPTH_MM,  # a laser burns no depth
+                        stroke_width_mm=max(inputs.engrave.kerf_mm, LASER_LINE_MM))
     if inputs.copies == 1:
-        return [("", part, None)]
+        placed = place_on_sheet(part, sheet, inputs.spacing_mm)
+        xmin, ymin, xmax, ymax = placed.bounds_mm()
+        if xmax > sheet[0] - inputs.spacing_mm or ymax > sheet[1] - inputs.spacing_mm:
+            raise LocalfabError(f"{part.name} ({xmax - xmin:.0f} x {ymax - ymin:.0f} mm) does not fit a {sheet[0]:g} x "
+                                f"{sheet[1]:g} mm sheet with {inputs.spacing_mm:g} mm margins: use a bigger sheet")
+        return _single_sheet("", placed, label)
+    parts = pieces(part)
+    copies = [inputs.copies] * len(parts)
     if recorded_sheets is not None:
-        nested = recorded_nesting(recorded_sheets, [inputs.copies])
+        nested = recorded_nesting(recorded_sheets, copies)
     else:
-        sheet = inputs.sheet_mm or (inputs.machine.travel_mm[0], inputs.machine.travel_mm[1])
-        nested = nest([part], [inputs.copies], sheet, spacing_mm=inputs.spacing_mm, margin_mm=inputs.spacing_mm,
+        nested = nest(parts, copies, sheet, spacing_mm=inputs.spacing_mm, margin_mm=inputs.spacing_mm,
                       seconds_per_sheet=inputs.nest_seconds)
-    return [(f"sheet-{k:02d}/", sheet_part(f"{part.name} sheet-{k:02d}", [part], layout), layout)
-            for k, layout in enumerate(nested, start=1)]
+    names = [f"sheet-{k:02d}/" for k in range(1, len(nested) + 1)]
+    layouts, missing = _nested_sheets(names, parts, nested, label, _piece_letters(len(parts)))
+    return [(folder, replace(placed, name=f"{part.name} {folder.rstrip('/')}"), layout)
+            for folder, placed, layout in layouts], missing
+
+
+def laser_sheet_mm(inputs: LaserInputs) -> tuple[float, float]:
+    """The sheet a laser job cuts: the one asked for (it must fit the bed), or the whole bed."""
+    bed = (inputs.machine.travel_mm[0], inputs.machine.travel_mm[1])
+    if inputs.sheet_mm is None:
+        return bed
+    if inputs.sheet_mm[0] > bed[0] or inputs.sheet_mm[1] > bed[1]:
+        raise LocalfabError(f"a {inputs.sheet_mm[0]:g} x {inputs.sheet_mm[1]:g} mm sheet is bigger than the "
+                            f"{inputs.machine.name}'s {bed[0]:g} x {bed[1]:g} mm bed: cut the sheet down first")
+    return inputs.sheet_mm
 
 
 # --- shared by both --------------------------------------------------------------------------------------
+
+# (name, the sheet's parts in place as one part, its nesting or None for one copy in the corner)
+SheetLayout = tuple[str, FlatPart, NestedSheet | None]
+Labeller = Callable[..., tuple[FlatPart, tuple[str, ...]]]
+
+
+def _piece_letters(count: int) -> list[str | None]:
+    """The letter each piece of a part is labelled with after its copy's number, as slicing.cnc.labels letters
+    the pieces of one copy: none for a one-piece part."""
+    return [""] if count == 1 else [piece_letter(index) for index in range(count)]
+
+
+def _single_sheet(name: str, placed: FlatPart, label: Labeller | None) -> tuple[list[SheetLayout], list[str]]:
+    """One copy alone on its sheet, labelled "1" when labels are asked for."""
+    if label is None:
+        return [(name, placed, None)], []
+    placed, missing = label(placed, "1")
+    return [(name, placed, None)], list(missing)
+
+
+def _nested_sheets(names: Sequence[str], parts: Sequence[FlatPart], nested: Sequence[NestedSheet],
+                   label: Labeller | None, letters: Sequence[str | None]) -> tuple[list[SheetLayout], list[str]]:
+    """Each nested sheet's copies in place, as one part; with labels, each copy of a piece labelled with its
+    number (from 1 across the sheets) and the piece's letter (letters[i]: "" for a one-piece part, None for
+    what is not labelled, the coupon). Also the labels that found no room."""
+    numbers, missing, layouts = [0] * len(parts), [], []
+    for name, sheet in zip(names, nested, strict=True):
+        copies = placed_parts(parts, sheet)
+        for index, placement in enumerate(sheet.placements):
+            letter = letters[placement.part]
+            if label is not None and letter is not None:
+                numbers[placement.part] += 1
+                copies[index], not_fitted = label(copies[index], f"{numbers[placement.part]}{letter}")
+                missing += not_fitted
+        layouts.append((name, merge_parts(name.rstrip("/"), copies), sheet))
+    return layouts, missing
 
 def _refuse_no_copies(copies: int) -> None:
     if copies < 1:
@@ -349,6 +462,11 @@ def _sheet_record(name: str, run_time_s: float, nested: NestedSheet | None) -> d
     return {"name": name, "run_time_s": round(run_time_s, 1),
             "utilisation": round(nested.utilisation, 4) if nested else None,
             "placements": [asdict(p) for p in nested.placements] if nested else None}
+
+
+def _labels_record(asked: bool, unlabelled: Sequence[str]) -> dict[str, Any]:
+    """What a job record says of its part labels: only when they were asked for, the ones with no room."""
+    return {"labels": {"not_fitted": list(unlabelled)}} if asked else {}
 
 
 def _checked(report: CheckReport, process: str, override: bool) -> dict[str, Any]:
@@ -394,7 +512,7 @@ def cam_recipe(source: FlatSource, inputs: RouterInputs | LaserInputs, job: CamJ
     hashed = [PART_FILE, CHECK_FILE, *(PROGRAMS_FOLDER + name for name in job.outputs)]
     summary = job.report.as_dict()
     settings = json.loads(plain_json({
-        **asdict(inputs), "thickness_mm": source.part.thickness_mm,
+        **asdict(inputs), "thickness_mm": source.part.thickness_mm, "check_limits": job.record["check_limits"],
         "sheets": [{"name": s["name"], "utilisation": s["utilisation"], "placements": s["placements"]}
                    for s in job.record["sheets"]],
     }))
@@ -471,10 +589,13 @@ def _recorded_inputs(process: str, settings: Mapping[str, Any]) -> RouterInputs 
                       material=_from_record(CuttingMaterial, values["material"]),
                       tool=_from_record(Tool, values["tool"]), engrave_tool=_from_record(Tool, values["engrave_tool"]),
                       pocket_tool=_from_record(Tool, values["pocket_tool"]) if values.get("pocket_tool") else None,
-                      sheet_mm=_pair(values["sheet_mm"]))
+                      sheet_mm=_pair(values["sheet_mm"]),
+                      tab_points=tuple(_pair(point) for point in values.get("tab_points", ())),
+                      check_limits=_limits(values.get("check_limits"), ROUTER_LIMIT_NAMES))
         return RouterInputs(**values)
     values = _known(LaserInputs, settings)
     values["machine"] = _from_record(CncMachine, values["machine"])
+    values["check_limits"] = _limits(values.get("check_limits"), LASER_LIMIT_NAMES)
     for operation in ("cut", "engrave", "fill"):
         values[operation] = _from_record(LaserSetting, values[operation]) if values.get(operation) else None
     values["sheet_mm"] = _pair(values["sheet_mm"]) if values.get("sheet_mm") else None
@@ -502,6 +623,17 @@ def _from_record(cls: type, record: Mapping[str, Any]) -> Any:
     values = {name: tuple(tuple(v) if isinstance(v, list) else v for v in value) if isinstance(value, list) else value
               for name, value in _known(cls, record).items()}
     return cls(**values)
+
+
+def _limits(value: Any, names: Iterable[str]) -> dict[str, float] | None:
+    """Recorded check limits, which must give every one of `names` a number (None in a recipe made before
+    they were recorded: the installed ones)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(v, int | float) and not isinstance(v, bool)
+                                              for v in value.values()) or not set(names) <= set(value):
+        raise ValueError(f"check_limits should give a number for each of {', '.join(sorted(names))}")
+    return {str(name): float(number) for name, number in value.items()}
 
 
 def _pair(value: Sequence[float]) -> tuple[float, float]:

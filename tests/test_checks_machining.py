@@ -137,13 +137,15 @@ def test_builtin_laser_templates_at_their_defaults_are_cut_or_refused_for_the_ri
     box = build_part(templates["laser-finger-box"], {}).mesh  # 3 mm sheets
     laser = laser_limits("generic-grbl-diode-laser", "plywood", float(box.extents[2]))
     assert check_laser(place_on_bed(box, 400, 400), laser).ok
-    # The coaster is 6 mm thick: more than the 10 W diode laser (the library's only laser) cuts.
+    # The coaster is 6 mm thick: the thickest plywood the 10 W diode laser cuts; at 8 mm it is refused.
     coaster = build_part(templates["engraved-coaster"], {}).mesh
     laser = laser_limits("generic-grbl-diode-laser", "plywood", float(coaster.extents[2]))
-    report = check_laser(place_on_bed(coaster, 400, 400), laser)
-    assert laser["max_cut_thickness"] < 6.0
-    assert [(f.rule, f.measured, f.limit) for f in report.errors] == [
-        ("laser.thickness", 6.0, laser["max_cut_thickness"])]
+    assert laser["max_cut_thickness"] == 6.0
+    assert check_laser(place_on_bed(coaster, 400, 400), laser).ok
+    thick = build_part(templates["engraved-coaster"], {"thickness": 8.0}).mesh
+    laser = laser_limits("generic-grbl-diode-laser", "plywood", 8.0)
+    report = check_laser(place_on_bed(thick, 400, 400), laser)
+    assert [(f.rule, f.measured, f.limit) for f in report.errors] == [("laser.thickness", 8.0, 6.0)]
 
 
 def test_the_limits_come_from_the_check_limits_file_and_the_cam_library():

@@ -135,13 +135,25 @@ def test_a_reversal_under_the_limit_is_found():
     assert _backward_steps(zigzag) == ["G1 X9.99 Y0.001", "G1 X20 Y0"]
 
 
-def test_the_laser_finger_box_never_moves_below_the_work_zero_and_says_where_zero_is(tmp_path: Path):
-    assert main(["laser", "laser-finger-box", "-o", str(tmp_path)]) == 0
-    lines = (tmp_path / "laser.gcode").read_text().splitlines()
-    coordinates = [float(word[1:]) for line in lines if line.startswith(("G0 ", "G1 "))
-                   for word in line.split() if word[0] in "XY"]
-    assert min(coordinates) == 0.0  # the kerf-compensated outline touches zero and goes no further
-    assert "(zero: drawing's front left corner at X0.075 Y0.075; no move below X0 Y0)" in lines
+def test_a_single_laser_part_is_cut_on_the_bed_in_from_the_sheets_corner_and_says_where_zero_is(tmp_path: Path):
+    # The finger box's panels are drawn from the origin; the coaster round it (half of it at negative X and Y).
+    for design, spacing in (("laser-finger-box", "2"), ("engraved-coaster", "5")):
+        assert main(["laser", design, "--spacing", spacing, "-o", str(tmp_path / design)]) == 0
+        lines = (tmp_path / design / "laser.gcode").read_text().splitlines()
+        coordinates = np.array([[float(word[1:]) for word in line.split() if word[0] in "XY"]
+                                for line in lines if line.startswith(("G0 X", "G1 X"))])
+        cut = 0.075 if design == "laser-finger-box" else 0.125  # half the kerf of the table's cut setting
+        assert coordinates.min(axis=0) == pytest.approx([float(spacing) - cut] * 2, abs=1e-3), design
+        assert coordinates.max(axis=0)[0] < 400.0 and coordinates.max(axis=0)[1] < 400.0  # the laser's bed
+        assert "(zero: X0 Y0 at the front left corner of the sheet)" in lines
+
+
+def test_a_laser_part_bigger_than_its_sheet_or_a_sheet_bigger_than_the_bed_is_refused(tmp_path: Path, capsys):
+    assert main(["laser", "engraved-coaster", "--sheet", "60x60", "-o", str(tmp_path / "a")]) == 2
+    assert "does not fit a 60 x 60 mm sheet with 2 mm margins: use a bigger sheet" in capsys.readouterr().err
+    assert main(["laser", "engraved-coaster", "--sheet", "900x600", "-o", str(tmp_path / "b")]) == 2
+    assert "bigger than the" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
 def test_laser_finger_box_design_goes_end_to_end(tmp_path: Path):
@@ -302,3 +314,34 @@ def test_a_cam_recipe_with_a_setting_of_the_wrong_type_is_refused_as_damaged(pla
     assert main(["recipe", "rebuild", str(edited)]) == 2
     assert "recipe.json is damaged: its cnc settings do not make a job (tabs should be of type int, not 'four')" in \
         capsys.readouterr().err
+
+
+def test_a_cam_recipe_records_the_check_limits_it_was_held_to_and_rebuilds_with_them(plate_dxf: Path,
+                                                                                      tmp_path: Path, capsys,
+                                                                                      monkeypatch):
+    import app.cam_chain
+
+    assert main(["cam", str(plate_dxf), "--thickness", "12", "--override-checks", "-o", str(tmp_path / "cnc")]) == 0
+    assert main(["laser", "laser-finger-box", "-o", str(tmp_path / "laser")]) == 0
+    cnc = read_recipe(tmp_path / "cnc" / "plate.localfab").recipe.settings["check_limits"]
+    assert cnc == {"corner_clearance": 0.1, "max_depth_to_width": 4.0, "min_wall_thickness": 1.5,
+                   "smallest_tool_diameter": 1.0}
+    laser = read_recipe(tmp_path / "laser" / "laser-finger-box.localfab").recipe.settings["check_limits"]
+    assert laser == {"bed_size_x": 400.0, "bed_size_y": 400.0, "kerf": 0.15, "max_cut_thickness": 6.0}
+
+    def installed_limits_gone(*_):
+        raise AssertionError("a rebuild read the installed limits instead of the recorded ones")
+
+    monkeypatch.setattr(app.cam_chain, "router_check_limits", installed_limits_gone)
+    monkeypatch.setattr(app.cam_chain, "laser_limits", installed_limits_gone)
+    assert _recipe_rebuild(tmp_path / "cnc" / "plate.localfab", capsys) == (0, "identical\n")
+    assert _recipe_rebuild(tmp_path / "laser" / "laser-finger-box.localfab", capsys) == (0, "identical\n")
+    # Limits with one missing are refused as damage, not read as zero.
+    loaded = read_recipe(tmp_path / "cnc" / "plate.localfab")
+    document = loaded.recipe.as_json()
+    del document["settings"]["check_limits"]["corner_clearance"]
+    edited = tmp_path / "edited.localfab"
+    edited.write_bytes(pack_recipe(Recipe.from_json(document), loaded.files))
+    monkeypatch.undo()
+    assert main(["recipe", "rebuild", str(edited)]) == 2
+    assert "check_limits should give a number for each of corner_clearance" in capsys.readouterr().err

@@ -40,8 +40,9 @@ def test_laser_settings_pick_the_thinnest_row_at_least_as_thick_as_the_sheet():
     settings = load_laser_settings("diode-10w")
     assert settings.lookup("plywood", "cut", 3.5).thickness_mm == 4.0
     assert settings.lookup("plywood", "cut", 3.0).kerf_mm == pytest.approx(0.15)
-    with pytest.raises(SlicingError, match="no cut setting for 6 mm plywood"):
-        settings.lookup("plywood", "cut", 6.0)
+    assert settings.lookup("plywood", "cut", 5.0).thickness_mm == 6.0
+    with pytest.raises(SlicingError, match="no cut setting for 8 mm plywood"):
+        settings.lookup("plywood", "cut", 8.0)
 
 
 def test_unknown_ids_name_the_known_ones():

@@ -156,10 +156,13 @@ def test_a_design_made_by_either_machine_offers_both_and_keeps_the_choice_throug
     assert panel.process.isVisible() and panel.process.currentData() == "cnc"
     panel.process.setCurrentIndex(panel.process.findData("laser"))
     assert panel.title.text() == "Fabricate — Laser cutter" and not panel.tool.isVisible()
-    # The laser's table has no cut for the 6 mm default: the panel says so in place.
+    # The laser's table has no cut for 8 mm plywood: the panel says so in place.
+    window.parameter_form.editor("thickness").setValue(8.0)
+    qtbot.waitUntil(lambda: window.shown_part.parameters.get("thickness") == 8.0 and panel.make_button.isEnabled(),
+                    timeout=SLICE_TIMEOUT_MS)
     panel.make_button.click()
     qtbot.waitUntil(lambda: not panel.make_runner.busy, timeout=SLICE_TIMEOUT_MS)
-    assert "no cut setting for 6 mm plywood" in panel.findings_label.text()
+    assert "no cut setting for 8 mm plywood" in panel.findings_label.text()
 
     window.parameter_form.editor("thickness").setValue(3.0)
     qtbot.waitUntil(lambda: window.shown_part.parameters.get("thickness") == 3.0 and panel.make_button.isEnabled(),
@@ -169,6 +172,7 @@ def test_a_design_made_by_either_machine_offers_both_and_keeps_the_choice_throug
     assert listed_operations(panel) == {"Part 1 (100 × 100 mm)": ["fill", "cut"]}
     assert set(panel.result.preview.kinds[k] for k in np.unique(panel.result.preview.toolpaths["feature"])) == {
         "fill", "cut"}
-    assert "partly off the" in panel.findings_label.text(), "the coaster is drawn about the origin"
+    # The coaster is drawn about the origin; the job places it on the bed, in from the corner.
+    assert panel.result.preview.outlines.bounds[0] > 0 and panel.result.preview.outlines.bounds[2] > 0
     screenshot(qtbot, window, "cam_6_coaster_laser_layers")
     window.close()

@@ -34,11 +34,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     cam.add_argument("--keep-grain", action="store_true", help="nested parts only turn half turns, keeping grain")
     cam.add_argument("--nest-seconds", type=int, default=1, metavar="S", help="nesting search time per sheet")
     _add_placements(cam, "cam.json")
+    _add_labels(cam)
     cam.add_argument("--coupon", action="store_true",
                      help="add a fit coupon: slots from the sheet thickness +0.0 to +0.5 mm, to pick a fit")
     cam.add_argument("--tabs", type=int, default=4, metavar="N", help="holding tabs per part (default 4)")
     cam.add_argument("--tab-width", type=float, default=8.0, metavar="MM", help="tab width (default 8 mm)")
     cam.add_argument("--tab-height", type=float, default=3.0, metavar="MM", help="tab height (default 3 mm)")
+    cam.add_argument("--tab-at", action="append", default=[], metavar="X,Y", type=_point,
+                     help="put a tab on the outline nearest this point of the part's drawing (mm), instead of "
+                          "--tabs placed automatically; repeat for each tab, nested copies keep them")
     cam.add_argument("--relief", choices=("dogbone", "tbone"), default="",
                      help="relieve inside corners so mating parts seat (T-bones run along the longer edge)")
     cam.add_argument("--lead", type=float, default=0.0, metavar="MM",
@@ -64,6 +68,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     laser.add_argument("--spacing", type=float, default=2.0, metavar="MM", help="gap between nested parts")
     laser.add_argument("--nest-seconds", type=int, default=1, metavar="S", help="nesting search time per sheet")
     _add_placements(laser, "laser.json")
+    _add_labels(laser)
     laser.add_argument("--override-checks", action="store_true",
                        help="write the program although the manufacturability check found errors (recorded)")
     laser.add_argument("--overscan", type=float, default=2.0, metavar="MM",
@@ -75,6 +80,12 @@ def _add_placements(parser: argparse.ArgumentParser, record_name: str) -> None:
     parser.add_argument("--placements", type=Path, default=None, metavar=record_name.upper().replace(".", "_"),
                         help=f"reuse the nesting recorded in an earlier job's {record_name} (same part, copies and "
                              "coupon): the nesting search is time-bounded, so only this rebuilds the same program")
+
+
+def _add_labels(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--labels", action="store_true",
+                        help="engrave each copy's number (and a letter per piece) on it, to sort the parts after "
+                             "cutting; pieces too small for a label are listed")
 
 
 def _add_input(parser: argparse.ArgumentParser) -> None:
@@ -105,8 +116,9 @@ def _cam(args: argparse.Namespace) -> int:
         pocket_tool=load_cam("tool", args.pocket_tool) if args.pocket_tool else None, sheet_mm=_sheet(args.sheet),
         copies=args.copies, spacing_mm=args.spacing, keep_grain=args.keep_grain, nest_seconds=args.nest_seconds,
         coupon=args.coupon, tabs=args.tabs, tab_width_mm=args.tab_width, tab_height_mm=args.tab_height,
+        tab_points=tuple(args.tab_at),
         relief=args.relief, relief_clearance_mm=load_check_limits("cnc")["corner_clearance"], lead_mm=args.lead,
-        direction=args.direction, allowance_mm=args.allowance, resolution_mm=args.resolution,
+        direction=args.direction, allowance_mm=args.allowance, resolution_mm=args.resolution, labels=args.labels,
         override_checks=args.override_checks, accept_findings=args.accept_findings,
     )
     job = cut_with_router(source, inputs, _recorded_sheets(args, source.record))
@@ -121,11 +133,11 @@ def _laser(args: argparse.Namespace) -> int:
     if machine.kind != "laser" or not machine.laser_settings:
         raise LocalfabError(f"{machine.name} is not a laser with a settings table: choose a laser --machine")
     source = _read_source(args)
-    chosen = laser_settings_for(source, load_laser_settings(machine.laser_settings), args.material)
+    chosen = laser_settings_for(source, load_laser_settings(machine.laser_settings), args.material, args.labels)
     inputs = LaserInputs(
         machine=machine, material=args.material, **chosen, sheet_mm=_sheet(args.sheet) if args.sheet else None,
         copies=args.copies, spacing_mm=args.spacing, nest_seconds=args.nest_seconds, overscan_mm=args.overscan,
-        override_checks=args.override_checks,
+        labels=args.labels, override_checks=args.override_checks,
     )
     job = cut_with_laser(source, inputs, _recorded_sheets(args, source.record))
     return _write(args, source, inputs, job)
@@ -163,6 +175,14 @@ def _read_source(args: argparse.Namespace) -> Any:
     return design_source(template, cut_design_values(template, given, args.thickness))
 
 
+def _point(text: str) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a point as X,Y in mm, e.g. 120,0") from None
+    return x, y
+
+
 def _sheet(text: str) -> tuple[float, float]:
     try:
         width, height = (float(v) for v in text.lower().split("x"))
@@ -183,7 +203,10 @@ def _write(args: argparse.Namespace, source: Any, inputs: Any, job: Any) -> int:
     record = json.loads(files[RECORD_FILES[job.process]])
     recipe_path = args.output / f"{source.name}.localfab"
     record["recipe"] = str(recipe_path)
+    unlabelled = record.get("labels", {}).get("not_fitted", [])
     emit(args, record, lambda: "\n".join([f"wrote {args.output / name}" for name in sorted(job.outputs)]
                                          + [f"wrote {recipe_path}",
-                                            f"estimated run time {duration(record['run_time_s'])}"]))
+                                            f"estimated run time {duration(record['run_time_s'])}"]
+                                         + ([f"no room for the labels {', '.join(unlabelled)}"] if unlabelled
+                                            else [])))
     return EXIT_OK

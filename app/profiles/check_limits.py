@@ -37,6 +37,12 @@ def smallest_tool_diameter() -> float:
     return min(tool.diameter_mm for tool in list_cam("tool") if tool.kind in ("flat", "ball"))
 
 
+# What a router job's check is held to, by name: resources/checks/cnc.toml and the smallest end mill.
+ROUTER_LIMIT_NAMES = ("corner_clearance", "max_depth_to_width", "min_wall_thickness", "smallest_tool_diameter")
+# What laser_limits gives, by name.
+LASER_LIMIT_NAMES = ("bed_size_x", "bed_size_y", "kerf", "max_cut_thickness")
+
+
 def laser_limits(machine_id: str, sheet: str, thickness: float) -> dict[str, float]:
     """What the laser check holds a part to on a laser of the CNC library cutting `sheet` (a material of its
     settings table) `thickness` mm thick: its bed, the cut's kerf, and the thickest sheet of that material it
@@ -55,5 +61,5 @@ def laser_limits(machine_id: str, sheet: str, thickness: float) -> dict[str, flo
         kerf = table.lookup(sheet, "cut", thickness).kerf_mm
     except SlicingError:  # thicker than any cut setting: the check says so, with the thickest row's kerf
         kerf = rows[-1].kerf_mm
-    return {"bed_size_x": machine.travel_mm[0], "bed_size_y": machine.travel_mm[1], "kerf": kerf,
-            "max_cut_thickness": rows[-1].thickness_mm}
+    return dict(zip(LASER_LIMIT_NAMES, (machine.travel_mm[0], machine.travel_mm[1], kerf, rows[-1].thickness_mm),
+                    strict=True))

@@ -7,10 +7,11 @@ units of slicing.fdm.polygons: outer rings counter-clockwise, holes clockwise, m
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import manifold3d
 import numpy as np
+import shapely
 import trimesh
 
 from slicing.errors import SlicingError
@@ -30,6 +31,8 @@ class FlatPart:
     outline: the region kept after the through cuts (its outer rings and holes); pockets: (depth in mm,
     region cleared to that depth) pairs; engravings: polylines ((n, 2) mm) cut along at engrave_depth_mm;
     fills: regions a laser rasters. thickness_mm is the sheet's (0 when the drawing does not say).
+    tab_points: (x, y) mm where holding tabs go, each on the outer boundary nearest to it (none: placed
+    automatically); they turn and move with the part, so nested copies keep them.
     """
 
     name: str
@@ -39,6 +42,7 @@ class FlatPart:
     engravings: tuple[np.ndarray, ...] = ()
     engrave_depth_mm: float = 0.0
     fills: Paths = field(default_factory=list)
+    tab_points: tuple[tuple[float, float], ...] = ()
 
     def with_thickness(self, thickness_mm: float) -> FlatPart:
         if thickness_mm <= 0:
@@ -46,8 +50,7 @@ class FlatPart:
         deepest = max((depth for depth, _ in self.pockets), default=0.0)
         if deepest >= thickness_mm:
             raise SlicingError(f"{self.name}: a pocket {deepest:g} mm deep does not fit a {thickness_mm:g} mm sheet")
-        return FlatPart(self.name, self.outline, thickness_mm, self.pockets, self.engravings,
-                        self.engrave_depth_mm, self.fills)
+        return replace(self, thickness_mm=thickness_mm)
 
     def translated(self, shift_mm: np.ndarray) -> FlatPart:
         """The part moved by (dx, dy) mm (rounded to the fixed-point grid, so regions stay exact)."""
@@ -57,9 +60,10 @@ class FlatPart:
         def move(region: Paths) -> Paths:
             return [ring + units for ring in region]
 
-        return FlatPart(self.name, move(self.outline), self.thickness_mm,
-                        tuple((depth, move(region)) for depth, region in self.pockets),
-                        tuple(line + shift for line in self.engravings), self.engrave_depth_mm, move(self.fills))
+        return replace(self, outline=move(self.outline),
+                       pockets=tuple((depth, move(region)) for depth, region in self.pockets),
+                       engravings=tuple(line + shift for line in self.engravings), fills=move(self.fills),
+                       tab_points=tuple((float(x + shift[0]), float(y + shift[1])) for x, y in self.tab_points))
 
     def rotated(self, quarter_turns: int) -> FlatPart:
         """The part turned counter-clockwise about the origin by a multiple of 90 degrees (exact on the
@@ -74,9 +78,11 @@ class FlatPart:
         def turn_region(region: Paths) -> Paths:
             return [turn(ring) for ring in region]
 
-        return FlatPart(self.name, turn_region(self.outline), self.thickness_mm,
-                        tuple((depth, turn_region(region)) for depth, region in self.pockets),
-                        tuple(turn(line) for line in self.engravings), self.engrave_depth_mm, turn_region(self.fills))
+        points = turn(np.array(self.tab_points, dtype=np.float64).reshape(-1, 2))
+        return replace(self, outline=turn_region(self.outline),
+                       pockets=tuple((depth, turn_region(region)) for depth, region in self.pockets),
+                       engravings=tuple(turn(line) for line in self.engravings), fills=turn_region(self.fills),
+                       tab_points=tuple((float(x), float(y)) for x, y in points))
 
     def bounds_mm(self) -> tuple[float, float, float, float]:
         """(xmin, ymin, xmax, ymax) of everything drawn."""
@@ -180,6 +186,41 @@ def _meets(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.linalg.norm(a - b) <= JOIN_TOLERANCE_MM)
 
 
+def pieces(part: FlatPart) -> list[FlatPart]:
+    """The separate pieces of a part (a stool's seat, legs and rail drawn side by side) as parts of their own,
+    so that each can be nested where it fits: in order of their lowest, then leftmost point, each with the
+    pockets and fills inside it and the engravings and tab points nearest to it. A one-piece part is itself."""
+    islands = islands_in_order(part.outline)
+    if len(islands) <= 1:
+        return [part]
+    outers = [shapely.Polygon(polygons.to_mm(island[:1])[0]) for island in islands]
+
+    def nearest(point: Sequence[float]) -> int:
+        return int(np.argmin(shapely.distance(outers, shapely.Point(point))))
+
+    engraving_owners = [nearest(line[0]) for line in part.engravings]
+    tab_owners = [nearest(point) for point in part.tab_points]
+    result = []
+    for index, island in enumerate(islands):
+        outer = island[:1]
+        pockets = tuple((depth, inside) for depth, region in part.pockets
+                        if (inside := polygons.intersection(region, outer)))
+        result.append(replace(
+            part, outline=island, pockets=pockets, fills=polygons.intersection(part.fills, outer),
+            engravings=tuple(line for line, owner in zip(part.engravings, engraving_owners, strict=True)
+                             if owner == index),
+            tab_points=tuple(point for point, owner in zip(part.tab_points, tab_owners, strict=True)
+                             if owner == index)))
+    return result
+
+
+def islands_in_order(outline: Paths) -> list[Paths]:
+    """The outline's separate pieces (each an outer ring and its holes) in order of their lowest, then leftmost
+    point: the order pieces are lettered in."""
+    return sorted(polygons.islands(outline), key=lambda island: (int(island[0][:, 1].min()),
+                                                                 int(island[0][:, 0].min())))
+
+
 def merge_parts(name: str, parts: Sequence[FlatPart]) -> FlatPart:
     """Parts laid out on one sheet (they must not overlap) as one part of the sheet's thickness."""
     thickness = {part.thickness_mm for part in parts}
@@ -197,4 +238,5 @@ def merge_parts(name: str, parts: Sequence[FlatPart]) -> FlatPart:
         engravings=tuple(line for part in parts for line in part.engravings),
         engrave_depth_mm=max((part.engrave_depth_mm for part in parts), default=0.0),
         fills=polygons.union([ring for part in parts for ring in part.fills]),
+        tab_points=tuple(point for part in parts for point in part.tab_points),
     )

@@ -91,8 +91,12 @@ def nest(parts: Sequence[FlatPart], copies: Sequence[int], sheet_mm: tuple[float
 
 def sheet_part(name: str, parts: Sequence[FlatPart], sheet: NestedSheet) -> FlatPart:
     """The parts of one nested sheet turned and moved into place, as one part."""
-    return merge_parts(name, [parts[p.part].rotated(p.quarter_turns).translated(np.array(p.shift_mm))
-                              for p in sheet.placements])
+    return merge_parts(name, placed_parts(parts, sheet))
+
+
+def placed_parts(parts: Sequence[FlatPart], sheet: NestedSheet) -> list[FlatPart]:
+    """Each copy on one nested sheet turned and moved into place, in the order of the sheet's placements."""
+    return [parts[p.part].rotated(p.quarter_turns).translated(np.array(p.shift_mm)) for p in sheet.placements]
 
 
 def _hole_fills(parts: Sequence[FlatPart], shapes: list[list[tuple[float, float]]], left: list[int],

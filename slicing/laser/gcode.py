@@ -80,7 +80,7 @@ def work_offset(layers: Sequence[LaserLayer]) -> np.ndarray:
 
 def _zero_note(shift: np.ndarray) -> str:
     if not shift.any():
-        return "zero: X0 Y0 at the front left corner of the drawing"
+        return "zero: X0 Y0 at the front left corner of the sheet"
     return f"zero: drawing's front left corner at X{format_xyz(shift[0])} Y{format_xyz(shift[1])}; no move below X0 Y0"
 
 
