@@ -284,7 +284,8 @@ def router_settings(inputs: RouterInputs) -> RouterSettings:
         pocket_tool=pocket, pocket_cutting=cutting_data(pocket, material, machine) if pocket else None,
         direction=inputs.direction, finishing_allowance_mm=inputs.allowance_mm, tab_count=inputs.tabs,
         tab_width_mm=inputs.tab_width_mm, tab_height_mm=inputs.tab_height_mm, corner_relief=inputs.relief,
-        lead_mm=inputs.lead_mm, relief_clearance_mm=inputs.relief_clearance_mm, resolution_mm=inputs.resolution_mm,
+        lead_mm=inputs.lead_mm, lead_style=inputs.lead_style, relief_clearance_mm=inputs.relief_clearance_mm,
+        resolution_mm=inputs.resolution_mm,
     )
 
 

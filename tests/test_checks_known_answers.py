@@ -179,3 +179,15 @@ def test_embossed_text_lower_than_a_layer_is_flagged(relief, flagged, settings):
     if flagged:
         assert shallow[0].measured == pytest.approx(relief) and shallow[0].limit == settings["layer_height"]
         assert all(z == pytest.approx(3.1) for _, _, z in shallow[0].points)  # the tops of the letters
+
+
+@pytest.mark.parametrize("offset_mm", [0.0, 1220.0, 5000.0])
+def test_wall_thickness_is_the_same_wherever_the_part_lies(offset_mm):
+    # Embree casts in float32: a part far from the origin (a sheet of a 2440 x 1220 router) must not have its
+    # rays meet the very face they start inside.
+    plate = trimesh.creation.box(extents=(40.0, 30.0, 12.0))
+    plate.apply_translation((offset_mm + 20.0, offset_mm / 2 + 15.0, 6.0))
+    thickness = wall_thickness(plate)
+    expected = np.select([np.abs(plate.face_normals[:, 0]) > 0.5, np.abs(plate.face_normals[:, 1]) > 0.5],
+                         [40.0, 30.0], 12.0)
+    assert thickness == pytest.approx(expected, abs=1e-3)

@@ -345,3 +345,43 @@ def test_a_cam_recipe_records_the_check_limits_it_was_held_to_and_rebuilds_with_
     monkeypatch.undo()
     assert main(["recipe", "rebuild", str(edited)]) == 2
     assert "check_limits should give a number for each of corner_clearance" in capsys.readouterr().err
+
+
+def test_tabs_placed_by_hand_and_arc_leads_are_cut_recorded_and_rebuilt(tmp_path: Path, capsys):
+    # One tab by hand in the middle of the stool seat's front edge (the seat is drawn from 0,0 to 320,220);
+    # the legs and the rail, with no tab given, get their four automatic tabs.
+    arguments = ["cam", "plywood-stool", "--sheet", "800x400", "--relief", "dogbone", "--tab-at", "160,0",
+                 "--lead", "4", "--lead-style", "arc"]
+    assert main([*arguments, "-o", str(tmp_path)]) == 0
+    recipe = read_recipe(tmp_path / "plywood-stool.localfab").recipe
+    assert recipe.settings["tab_points"] == [[160.0, 0.0]] and recipe.settings["lead_style"] == "arc"
+    assert _recipe_rebuild(tmp_path / "plywood-stool.localfab", capsys) == (0, "identical\n")
+    program = (tmp_path / "sheet-01" / "01-flat-6-2f.nc").read_text().splitlines()
+    # Climb cutting enters along a counter-clockwise quarter circle of the lead's radius after each plunge
+    # from above the stock (a tab's climb and descent stay on the line).
+    plunges = [i for i, line in enumerate(program) if line.startswith("G1 Z-") and program[i - 1].startswith("G1 Z0.")]
+    assert len(plunges) >= 4  # the four pieces' outlines, at least
+    for i in plunges:
+        words = {word[0]: float(word[1:]) for word in program[i + 1].split()[1:]}
+        assert program[i + 1].startswith("G3 ") and np.hypot(words["I"], words["J"]) == pytest.approx(4.0)
+    assert grbl_violations("\n".join(program), GrblDialect(s_max=24000)) == []
+
+
+def test_hand_placed_tabs_follow_their_piece_and_the_others_get_automatic_ones():
+    from app.cam_chain import RouterInputs, cut_design_values, cut_with_router, design_source
+    from app.profiles.cam import load_cam
+    from parametric_designs.templates import find_template
+
+    template = find_template("plywood-stool")
+    source = design_source(template, cut_design_values(template, {}, None))
+    inputs = RouterInputs(machine=load_cam("machine", "generic-grbl-router"), material=load_cam("material", "plywood"),
+                          tool=load_cam("tool", "flat-6-2f"), engrave_tool=load_cam("tool", "vbit-60-6.35"),
+                          pocket_tool=None, sheet_mm=(800.0, 400.0), relief="dogbone", relief_clearance_mm=0.1,
+                          tab_points=((160.0, 0.0),))
+    (sheet,) = cut_with_router(source, inputs).sheets
+    (profile,) = [t for t in sheet.toolpaths if t.kind == "profile"]
+    margin = 10.0  # the part's lower left corner sits this far in from the sheet's
+    centres = np.array([tab.centre_xy.mean(axis=0) for tab in profile.tabs])
+    distances = np.linalg.norm(centres - np.array([160.0 + margin, margin]), axis=1)
+    assert len(profile.tabs) == 1 + 3 * 4
+    assert np.sort(distances)[0] < 3.2 and np.sort(distances)[1] > 50.0  # on the tool's centre line, 3 mm out

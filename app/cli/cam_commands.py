@@ -47,6 +47,10 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="relieve inside corners so mating parts seat (T-bones run along the longer edge)")
     cam.add_argument("--lead", type=float, default=0.0, metavar="MM",
                      help="lead the outside cut in and out this far in the waste (default 0: plunge on the line)")
+    # The styles are slicing.cnc.profile's LEAD_STYLES, which checks them; importing it here would slow every
+    # command's start by a sixth of a second.
+    cam.add_argument("--lead-style", default="line", metavar="line|arc",
+                     help="straight lead square to the cut, or a quarter-circle arc tangent to it (no dwell mark)")
     cam.add_argument("--direction", choices=("climb", "conventional"), default="climb")
     cam.add_argument("--allowance", type=float, default=0.0, metavar="MM",
                      help="leave this much for one full-depth finishing pass")
@@ -118,6 +122,7 @@ def _cam(args: argparse.Namespace) -> int:
         coupon=args.coupon, tabs=args.tabs, tab_width_mm=args.tab_width, tab_height_mm=args.tab_height,
         tab_points=tuple(args.tab_at),
         relief=args.relief, relief_clearance_mm=load_check_limits("cnc")["corner_clearance"], lead_mm=args.lead,
+        lead_style=args.lead_style,
         direction=args.direction, allowance_mm=args.allowance, resolution_mm=args.resolution, labels=args.labels,
         override_checks=args.override_checks, accept_findings=args.accept_findings,
     )

@@ -37,7 +37,8 @@ class RouterSettings:
     sheet's corner to the part; tabs: count, width and height of holding tabs on each through-cut piece; corner_relief:
     "dogbone" or "tbone" to relieve inside corners so mating parts seat ("" for none); resolution_mm:
     cell size of the simulation; relief_clearance_mm: how much bigger than the tool the reliefs are;
-    lead_mm: lead-in and lead-out of the outside profile."""
+    lead_mm, lead_style: lead-in and lead-out of the outside profile, "line" or "arc" (slicing.cnc.profile).
+    Tabs go where the part's tab_points say, else tab_count of them are placed automatically."""
 
     tool: Tool
     cutting: CuttingData
@@ -54,6 +55,7 @@ class RouterSettings:
     corner_relief: str = ""
     relief_clearance_mm: float = 0.0
     lead_mm: float = 0.0
+    lead_style: str = "line"
     drill_round_holes: bool = True
     margin_mm: float = 10.0
     resolution_mm: float = 0.5
@@ -127,7 +129,7 @@ def operations(part: FlatPart, settings: RouterSettings) -> list[Toolpath]:
     options = ProfileOptions(depth_mm=part.thickness_mm, side="outside", direction=settings.direction, through=True,
                              finishing_allowance_mm=settings.finishing_allowance_mm, tab_count=settings.tab_count,
                              tab_width_mm=settings.tab_width_mm, tab_height_mm=settings.tab_height_mm,
-                             lead_mm=settings.lead_mm)
+                             tab_points=part.tab_points, lead_mm=settings.lead_mm, lead_style=settings.lead_style)
     toolpaths.append(profile(outline, tool, data, options, name="outside profile"))
     return toolpaths
 

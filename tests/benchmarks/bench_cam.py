@@ -1,6 +1,9 @@
 """Benchmark: sheets of stool parts nested, cut and posted for GRBL, and one sheet simulated.
 
 Run by hand (not part of the test suite):  .venv/bin/python tests/benchmarks/bench_cam.py [--counts 10 50 200]
+The built-in plywood-stool template through the whole chain, as `localfab cam` runs it (build, check, nest
+its pieces one by one, toolpaths, simulation and proof of every sheet, GRBL output), N stools of 4 pieces:
+.venv/bin/python tests/benchmarks/bench_cam.py --stools 13 [--labels]   (time it whole with farm-bench)
 
 The parts are an Opendesk-style plywood stool drawn here (a side with a slot for the rail, a seat with two
 slots for the sides, a rail with notches), in equal numbers, 18 mm plywood, 6 mm flat end mill, 2440 x 1220
@@ -79,10 +82,39 @@ def run(count: int) -> dict[str, float]:
             "whole_s": posted - start, "simulate_sheet_s": simulated - posted, "gcode_lines": lines}
 
 
+def run_template(stools: int, labels: bool) -> None:
+    """The stool template cut as `localfab cam plywood-stool --copies N --relief dogbone` would, on the fablab
+    router posted for GRBL (the library's GRBL router is too small for a 2440 x 1220 sheet)."""
+    from app.cam_chain import RouterInputs, cut_design_values, cut_with_router, design_source, router_check_limits
+    from parametric_designs.templates import find_template
+
+    start = time.perf_counter()
+    template = find_template("plywood-stool")
+    source = design_source(template, cut_design_values(template, {}, None))
+    machine = replace(load_cam("machine", "fablab-linuxcnc-router"), post="grbl")
+    limits = router_check_limits()
+    inputs = RouterInputs(machine=machine, material=load_cam("material", "plywood"), tool=load_cam("tool", "flat-6-2f"),
+                          engrave_tool=load_cam("tool", "vbit-60-6.35"), pocket_tool=None, sheet_mm=SHEET,
+                          copies=stools, relief="dogbone", labels=labels, check_limits=limits,
+                          relief_clearance_mm=limits["corner_clearance"])
+    built = time.perf_counter()
+    job = cut_with_router(source, inputs)
+    done = time.perf_counter()
+    used = ", ".join(f"{sheet['utilisation']:.2f}" for sheet in job.record["sheets"])
+    print(f"{stools} stools ({4 * stools} parts), labels {labels}: {len(job.record['sheets'])} sheets, utilisation "
+          f"{used}; build {built - start:.2f} s, nest + toolpaths + "
+          f"simulation + GRBL {done - built:.2f} s; {sum(len(v.splitlines()) for v in job.outputs.values())} lines")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--counts", type=int, nargs="+", default=[10, 50, 200])
+    parser.add_argument("--stools", type=int, default=0, help="run the stool template, this many copies")
+    parser.add_argument("--labels", action="store_true", help="with --stools: engrave part labels")
     args = parser.parse_args()
+    if args.stools:
+        run_template(args.stools, args.labels)
+        return
     print("parts sheets util1  nest_s toolpaths_s gcode_s whole_s sim_sheet_s gcode_lines")
     for count in args.counts:
         r = run(count)
