@@ -3,6 +3,7 @@ nested router and laser sheets."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import shapely
 
@@ -42,11 +43,11 @@ def test_a_laser_sheet_of_coasters_is_labelled_in_the_engrave_layer(coaster):
     job = cut_with_laser(coaster, _laser_inputs(coaster, copies=4, labels=True), recorded_sheets=_sheets(unlabelled))
     assert job.record["labels"] == {"not_fitted": []}
     for plain, labelled in zip(unlabelled.sheets, job.sheets, strict=True):
-        engraved = {layer.operation: len(layer.paths) for layer in labelled.layers}["engrave"]
-        before = {layer.operation: len(layer.paths) for layer in plain.layers}.get("engrave", 0)
-        # Each coaster's number ("1" to "4") is engraved besides its own (filled) text.
-        strokes = len(labelled.part.engravings) - len(plain.part.engravings)
-        assert engraved - before == strokes > 0
+        # Each coaster's number ("1" to "4") is engraved besides its own (filled) text: every stroke once.
+        engraved = {layer.operation: _length_mm(layer.paths) for layer in labelled.layers}["engrave"]
+        before = {layer.operation: _length_mm(layer.paths) for layer in plain.layers}.get("engrave", 0.0)
+        strokes = _length_mm(labelled.part.engravings) - _length_mm(plain.part.engravings)
+        assert engraved - before == pytest.approx(strokes) and strokes > 0
     assert sum(len(sheet.part.engravings) for sheet in job.sheets) == sum(
         len(text_strokes(str(number))[0]) for number in range(1, 5))
 
@@ -98,3 +99,7 @@ def _area_mm2(region) -> float:
 
     return sum(shapely.Polygon(ring).area * (1 if shapely.LinearRing(ring).is_ccw else -1)
                for ring in polygons.to_mm(region))
+
+
+def _length_mm(lines) -> float:
+    return sum(float(np.linalg.norm(np.diff(line, axis=0), axis=1).sum()) for line in lines)

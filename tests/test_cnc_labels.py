@@ -203,7 +203,10 @@ def test_a_labelled_part_cuts_on_the_router_without_gouging_and_posts_clean_grbl
                           "plywood")
     (engraving,) = [t for t in job.toolpaths if t.kind == "engrave"]
     assert engraving.tool.id == "vbit-60-6.35" and engraving.depth_mm == depth
-    assert len(engraving.passes) == len(marked.engravings)
+    # Strokes that continue one another are cut without lifting; every stroke is cut once, at full depth.
+    assert len(engraving.passes) <= len(marked.engravings)
+    strokes_mm = sum(float(np.linalg.norm(np.diff(line, axis=0), axis=1).sum()) for line in marked.engravings)
+    assert engraving.cut_length_mm() == pytest.approx(strokes_mm + depth * len(engraving.passes))
     assert job.stock.heights.min() < -12.0 + 1e-6  # the profile went through; the gouge check passed
     for file in job.files:
         assert grbl_violations(file.text, GrblDialect(s_max=machine.spindle_rpm_range[1])) == [], file.name

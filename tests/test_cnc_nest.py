@@ -93,3 +93,18 @@ def test_recorded_placements_are_read_back_exactly_and_malformed_ones_refused():
     with pytest.raises(SlicingError, match="this job has"):
         recorded_nesting([{"placements": [{"part": -1, "quarter_turns": 0, "shift_mm": [0, 0]}],
                            "utilisation": 0.1}], [1])
+
+
+def test_parts_with_deep_notches_nest_apart_by_a_wide_spacing():
+    # A gear's teeth: spyrrow's own separation panicked growing them ("Offset resulted in an empty polygon").
+    angles = np.linspace(0, 2 * np.pi, 40, endpoint=False)
+    radii = np.where(np.arange(40) % 2 == 0, 30.0, 18.0)
+    gear = FlatPart("gear", polygons.union(polygons.to_units([np.column_stack([radii * np.cos(angles),
+                                                                                radii * np.sin(angles)])])), 12.0)
+    spacing = 14.7  # a 6 mm tool's two cuts with tabs, and 2 mm
+    (sheet,) = nest([gear], [5], (400.0, 200.0), spacing_mm=spacing, margin_mm=MARGIN)
+    pieces = _pieces(sheet_part("sheet", [gear], sheet))
+    assert len(pieces) == 5
+    for a, b in itertools.combinations(pieces, 2):
+        assert a.distance(b) >= spacing - 0.05
+    assert all(piece.bounds[0] >= MARGIN - 0.01 and piece.bounds[2] <= 400.0 - MARGIN + 0.01 for piece in pieces)

@@ -8,10 +8,13 @@ Run under a display: `xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python -
 from __future__ import annotations
 
 import json
+from dataclasses import fields
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from app.gui.main_window import CAM_HINT, CAM_SHOWN_HINT
 from tests.gui_helpers import SLICE_TIMEOUT_MS, open_window, screenshot, skip_without_display
 
 skip_without_display()
@@ -50,6 +53,37 @@ def drawn(window, actor: str):
     return None if found is None or not found.visibility else found.mapper.dataset
 
 
+def save(qtbot, panel, folder: Path) -> None:
+    panel.save_to(folder)
+    qtbot.waitUntil(lambda: not panel.save_runner.busy, timeout=SLICE_TIMEOUT_MS)
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def assert_each_pass_is_on_its_own_piece(result) -> None:
+    """Every toolpath's (or laser layer's) paths are all listed, each under one piece; a piece's outside profile
+    or laser cut goes round its outline and each of its holes (a stool leg's mortise, a seat's four), once."""
+    from app.gui.cam_job import UNASSIGNED
+    from slicing.fdm import polygons
+
+    for sheet, planned in zip(result.sheets, result.job.sheets, strict=True):
+        assert UNASSIGNED not in [part.name for part in sheet.parts]
+        pieces = polygons.islands(planned.part.outline)
+        assert len(sheet.parts) == len(pieces)
+        listed = {}
+        for part in sheet.parts:
+            for operation in part.operations:
+                listed[operation.name] = listed.get(operation.name, 0) + operation.paths
+        planned_paths = ({t.name: len(t.passes) for t in planned.toolpaths} if result.job.process == "cnc"
+                         else {layer.operation: len(layer.paths) for layer in planned.layers})
+        assert listed == planned_paths, "each path listed exactly once"
+        for part, rings in zip(sheet.parts, pieces, strict=True):
+            profiles = [op.paths for op in part.operations if op.kind in ("profile", "cut")]
+            assert profiles == [len(rings)], f"{part.name}: {len(rings)} rings, profile paths {profiles}"
+
+
 def test_the_plywood_stool_is_routed_on_a_sheet_with_dogbones_and_saved_like_the_command_line(qtbot, tmp_path):
     window = open_window(qtbot)
     choose_design(qtbot, window, "plywood-stool")
@@ -62,19 +96,26 @@ def test_the_plywood_stool_is_routed_on_a_sheet_with_dogbones_and_saved_like_the
     panel.relief.setCurrentIndex(panel.relief.findData("dogbone"))
     assert not panel.save_button.isEnabled(), "nothing to save before the toolpaths are made"
     screenshot(qtbot, window, "cam_1_stool_setup")
+    assert window._no_slice_hint.text() == CAM_HINT
 
     make_toolpaths(qtbot, panel)
+    assert window._no_slice_hint.text() == CAM_SHOWN_HINT, "the hint no longer asks for toolpaths"
     result = panel.result
-    assert result.choice.sheet_mm == (800.0, 400.0) and result.choice.relief == "dogbone"
+    assert result.choice.sheet_mm == (800.0, 400.0) and result.choice.settings["relief"] == "dogbone"
     assert panel.run_time_label.text() not in ("—", "") and result.run_time_s > 0
+    (sheet,) = result.sheets
+    assert not panel.sheet_picker.isVisible() and panel.sheets_label.text() == "1", "one copy, not nested"
     operations = listed_operations(panel)
-    assert len(operations) == len(result.parts) >= 4, "one entry per piece of the stool"
-    assert all("outside profile" in ops for ops in operations.values()), operations
-    assert all(op.kind == "profile" and op.tool == "flat-6-2f" for part in result.parts for op in part.operations)
+    assert len(operations) == len(sheet.parts) == 4, "one entry per piece of the stool"
+    assert all(ops == ["outside profile"] for ops in operations.values()), operations
+    assert all(op.kind == "profile" and op.tool == "flat-6-2f" for part in sheet.parts for op in part.operations)
+    # The seat's profile goes round its outline and its four mortises, each leg's round its outline and mortise.
+    assert sorted(op.paths for part in sheet.parts for op in part.operations) == [1, 2, 2, 5]
+    assert_each_pass_is_on_its_own_piece(result)
     # The sheet is the bed now, with the parts' outlines on it and the toolpaths in the operations' colours.
     assert window.bed_view.bed_size == (800.0, 400.0)
     outlines, toolpaths = drawn(window, "cam outlines"), drawn(window, "toolpaths")
-    assert outlines.n_cells >= 4 and toolpaths.n_cells == result.preview.toolpaths.n_cells > 0
+    assert outlines.n_cells >= 4 and toolpaths.n_cells == sheet.preview.toolpaths.n_cells > 0
     bounds = np.asarray(toolpaths.bounds)
     assert np.all(bounds[[0, 2]] >= 0.0) and np.all(bounds[[1, 3]] <= (800.0, 400.0)), "on the sheet"
     screenshot(qtbot, window, "cam_2_stool_toolpaths")
@@ -84,15 +125,14 @@ def test_the_plywood_stool_is_routed_on_a_sheet_with_dogbones_and_saved_like_the
     stock = drawn(window, "cam stock")
     assert stock is not None and drawn(window, "toolpaths") is None
     assert stock.bounds[1] == pytest.approx(800.0, abs=2.0) and stock.bounds[3] == pytest.approx(400.0, abs=2.0)
-    assert stock["depth"].max() == pytest.approx(result.preview.thickness_mm)
+    assert stock["depth"].max() == pytest.approx(sheet.preview.thickness_mm)
     screenshot(qtbot, window, "cam_3_stool_stock")
     panel.stock_shown.setChecked(False)
     assert drawn(window, "cam stock") is None and drawn(window, "toolpaths") is not None
 
     # Save program…: the program files and cam.json, as `localfab cam -o DIR` writes them.
     assert panel.save_button.isEnabled()
-    panel.save_to(tmp_path)
-    qtbot.waitUntil(lambda: not panel.save_runner.busy, timeout=SLICE_TIMEOUT_MS)
+    save(qtbot, panel, tmp_path)
     assert window.status_text() == f"Saved the program in {tmp_path}", window.status_text()
     record = json.loads((tmp_path / "cam.json").read_text())
     assert record["settings"]["corner_relief"] == "dogbone" and record["settings"]["sheet_mm"] == [800.0, 400.0]
@@ -124,13 +164,14 @@ def test_the_laser_finger_box_shows_its_layers_on_the_laser_bed(qtbot, tmp_path)
     assert len(operations) == 6, "the box's six sides"
     assert all(ops == ["cut"] for ops in operations.values()), operations
     assert panel.operations.topLevelItem(0).child(0).text(1) == "100 % · 300 mm/min", "the cut's power and speed"
-    assert {"cut"} <= {result.preview.kinds[k] for k in np.unique(result.preview.toolpaths["feature"])}
-    assert window.bed_view.bed_size == result.preview.sheet_mm
-    assert drawn(window, "toolpaths").n_cells == result.preview.toolpaths.n_cells
+    (sheet,) = result.sheets
+    assert {"cut"} <= {sheet.preview.kinds[k] for k in np.unique(sheet.preview.toolpaths["feature"])}
+    assert window.bed_view.bed_size == sheet.preview.sheet_mm == (400.0, 400.0), "the sheet is the laser's bed"
+    assert drawn(window, "toolpaths").n_cells == sheet.preview.toolpaths.n_cells
+    assert_each_pass_is_on_its_own_piece(result)
     screenshot(qtbot, window, "cam_5_laser_toolpaths")
 
-    panel.save_to(tmp_path)
-    qtbot.waitUntil(lambda: not panel.save_runner.busy, timeout=SLICE_TIMEOUT_MS)
+    save(qtbot, panel, tmp_path)
     record = json.loads((tmp_path / "laser.json").read_text())
     assert set(record["outputs"]) == {"laser.gcode", "layers.svg"} and record["material"] == "plywood"
     window.close()
@@ -156,13 +197,11 @@ def test_a_design_made_by_either_machine_offers_both_and_keeps_the_choice_throug
     assert panel.process.isVisible() and panel.process.currentData() == "cnc"
     panel.process.setCurrentIndex(panel.process.findData("laser"))
     assert panel.title.text() == "Fabricate — Laser cutter" and not panel.tool.isVisible()
-    # The laser's table has no cut for 8 mm plywood: the panel says so in place.
-    window.parameter_form.editor("thickness").setValue(8.0)
-    qtbot.waitUntil(lambda: window.shown_part.parameters.get("thickness") == 8.0 and panel.make_button.isEnabled(),
-                    timeout=SLICE_TIMEOUT_MS)
+    # The laser's table has no cut for 6 mm MDF, the design's default thickness: the panel says so in place.
+    panel.material.setCurrentIndex(panel.material.findData("mdf"))
     panel.make_button.click()
     qtbot.waitUntil(lambda: not panel.make_runner.busy, timeout=SLICE_TIMEOUT_MS)
-    assert "no cut setting for 8 mm plywood" in panel.findings_label.text()
+    assert "no cut setting for 6 mm mdf" in panel.findings_label.text()
 
     window.parameter_form.editor("thickness").setValue(3.0)
     qtbot.waitUntil(lambda: window.shown_part.parameters.get("thickness") == 3.0 and panel.make_button.isEnabled(),
@@ -170,9 +209,153 @@ def test_a_design_made_by_either_machine_offers_both_and_keeps_the_choice_throug
     assert panel.process.currentData() == "laser", "a rebuild keeps the chosen process"
     make_toolpaths(qtbot, panel)
     assert listed_operations(panel) == {"Part 1 (100 × 100 mm)": ["fill", "cut"]}
-    assert set(panel.result.preview.kinds[k] for k in np.unique(panel.result.preview.toolpaths["feature"])) == {
-        "fill", "cut"}
-    # The coaster is drawn about the origin; the job places it on the bed, in from the corner.
-    assert panel.result.preview.outlines.bounds[0] > 0 and panel.result.preview.outlines.bounds[2] > 0
+    (sheet,) = panel.result.sheets
+    assert set(sheet.preview.kinds[k] for k in np.unique(sheet.preview.toolpaths["feature"])) == {"fill", "cut"}
+    bounds = np.asarray(drawn(window, "toolpaths").bounds)
+    assert np.all(bounds[[0, 2]] > 0.0) and np.all(bounds[[1, 3]] < sheet.preview.sheet_mm), "on the laser's bed"
     screenshot(qtbot, window, "cam_6_coaster_laser_layers")
+    window.close()
+
+
+def test_six_stools_and_a_coupon_are_nested_labelled_shown_sheet_by_sheet_and_saved_like_the_command_line(
+        qtbot, tmp_path):
+    from app.cam_chain import RouterInputs
+    from app.cli import main
+
+    window = open_window(qtbot)
+    choose_design(qtbot, window, "plywood-stool")
+    panel = window.cam_panel
+    # The command's defaults, and the engraving tools of the library: V-bits, ball-nose and fine flat tools.
+    chosen = panel.choice()
+    assert chosen.settings == {field.name: field.default for field in fields(RouterInputs)
+                               if field.name in chosen.settings} and len(chosen.settings) == 11
+    assert chosen.sheet_mm == (600.0, 400.0) and chosen.engrave_tool == "vbit-60-6.35"
+    engravers = {panel.engrave_tool.itemData(i) for i in range(panel.engrave_tool.count())}
+    assert panel.engrave_tool.currentData() == "vbit-60-6.35"
+    assert {"vbit-60-6.35", "vbit-90-12", "ball-3.175-2f", "flat-1-1f"} <= engravers
+    assert not {"flat-6-2f", "flat-12-2f-nc"} & engravers, "a wide flat end mill does not engrave"
+    assert not panel.lead_style.isEnabled(), "a lead's style matters only with a lead"
+
+    panel.nesting.set_expanded(True)
+    panel.holding.set_expanded(True)
+    panel.machine.setCurrentIndex(panel.machine.findData("fablab-linuxcnc-router"))
+    panel.sheet_width.setValue(1220.0)
+    panel.sheet_height.setValue(1220.0)
+    panel.copies.setValue(6)
+    panel.coupon.setChecked(True)
+    panel.labels.setChecked(True)
+    panel.relief.setCurrentIndex(panel.relief.findData("dogbone"))
+    panel.tabs.setValue(3)
+    panel.tab_width.setValue(10.0)
+    panel.lead.setValue(3.0)
+    panel.direction.setCurrentIndex(panel.direction.findData("conventional"))
+    assert panel.lead_style.isEnabled()
+    panel.lead_style.setCurrentIndex(panel.lead_style.findData("arc"))
+    screenshot(qtbot, window, "cam_7_stool_copies_setup")
+    panel.nesting.set_expanded(False)
+    panel.holding.set_expanded(False)
+    make_toolpaths(qtbot, panel)
+    result = panel.result
+    assert result.inputs.copies == 6 and result.inputs.coupon and result.inputs.labels and result.inputs.tabs == 3
+    assert (result.inputs.tab_width_mm, result.inputs.lead_mm, result.inputs.lead_style, result.inputs.direction) == (
+        10.0, 3.0, "arc", "conventional")
+
+    # However the nesting falls, six of each of the stool's pieces (or of the whole stool) and the coupon (the
+    # last part nested) are placed, on one sheet or more.
+    records = result.job.record["sheets"]
+    placed = np.bincount([placement["part"] for record in records for placement in record["placements"]])
+    assert set(placed[:-1]) == {6} and placed[-1] == 1, placed
+    assert len(result.sheets) == len(records) == len(result.job.sheets)
+    assert [sheet.utilisation for sheet in result.sheets] == [record["utilisation"] for record in records]
+    assert sum(sheet.run_time_s for sheet in result.sheets) == pytest.approx(result.run_time_s, abs=0.5)
+    assert_each_pass_is_on_its_own_piece(result)
+    pieces = [part for sheet in result.sheets for part in sheet.parts]
+    assert len(pieces) == 6 * 4 + 1, "four pieces a stool, and the coupon"
+    assert all([op.kind for op in part.operations] == ["engrave", "profile"] for part in pieces), \
+        "each piece engraves its label, then cuts its outline and holes"
+    holes = sorted(op.paths - 1 for part in pieces for op in part.operations if op.kind == "profile")
+    assert holes == [0] * 7 + [1] * 12 + [4] * 6, "six stretchers and the coupon, twelve legs, six seats"
+
+    first = drawn(window, "toolpaths")
+    assert first.n_cells == result.sheets[0].preview.toolpaths.n_cells
+    assert listed_operations(panel) == {part.name: [op.name for op in part.operations]
+                                        for part in result.sheets[0].parts}
+    if len(result.sheets) == 1:
+        assert not panel.sheet_picker.isVisible()
+        assert panel.sheets_label.text() == f"1 · {round(100 * records[0]['utilisation'])} % used"
+    else:
+        assert panel.sheets_label.text() == f"{len(result.sheets)}: choose one below to see it"
+        count = len(result.sheets)
+        assert panel.sheet_picker.isVisible() and panel.sheet_picker.count() == count
+        titles = [panel.sheet_picker.itemText(i) for i in range(count)]
+        assert titles[1].startswith(f"Sheet 2 of {count} · {round(100 * records[1]['utilisation'])} % used · ")
+        screenshot(qtbot, window, "cam_8_stool_sheet_1_of_several")
+        first_points = np.array(first.points)
+        panel.sheet_picker.setCurrentIndex(1)
+        second = drawn(window, "toolpaths")
+        assert second.n_cells == result.sheets[1].preview.toolpaths.n_cells
+        assert first_points.shape != second.points.shape or not np.allclose(first_points, second.points), \
+            "the view draws the second sheet's toolpaths"
+        assert listed_operations(panel) == {part.name: [op.name for op in part.operations]
+                                            for part in result.sheets[1].parts}
+        # The simulated stock follows the picker too.
+        panel.stock_shown.setChecked(True)
+        assert drawn(window, "cam stock")["depth"].max() > 0 and drawn(window, "toolpaths") is None
+        screenshot(qtbot, window, "cam_9_stool_sheet_2_stock")
+        stock_two = np.array(drawn(window, "cam stock")["depth"])
+        panel.sheet_picker.setCurrentIndex(0)
+        assert not np.array_equal(np.array(drawn(window, "cam stock")["depth"]), stock_two)
+        panel.stock_shown.setChecked(False)
+
+    # Save program… writes what `localfab cam` writes with the same options and the window's nesting.
+    save(qtbot, panel, tmp_path / "window")
+    assert main(["cam", "plywood-stool", "--machine", "fablab-linuxcnc-router", "--sheet", "1220x1220",
+                 "--copies", "6", "--coupon", "--labels", "--relief", "dogbone", "--tabs", "3", "--tab-width", "10",
+                 "--lead", "3", "--lead-style", "arc", "--direction", "conventional",
+                 "--placements", str(tmp_path / "window" / "cam.json"), "-o", str(tmp_path / "cli")]) == 0
+    saved, written = files_in(tmp_path / "window"), files_in(tmp_path / "cli")
+    assert sorted(saved) == sorted(written) == sorted([*result.job.outputs, "cam.json", "plywood-stool.localfab"])
+    assert [name for name in saved if saved[name] != written[name]] == [], "byte-identical files"
+    window.close()
+
+
+def test_four_engraved_coasters_are_nested_on_the_laser_bed_and_saved_like_the_command_line(qtbot, tmp_path):
+    from app.cam_chain import LaserInputs
+    from app.cli import main
+
+    window = open_window(qtbot)
+    choose_design(qtbot, window, "engraved-coaster")
+    panel = window.cam_panel
+    panel.process.setCurrentIndex(panel.process.findData("laser"))
+    assert (panel.sheet_width.value(), panel.sheet_height.value()) == (400.0, 400.0), "the laser's bed"
+    chosen = panel.choice()
+    assert chosen.settings == {field.name: field.default for field in fields(LaserInputs)
+                               if field.name in ("copies", "labels")}, "the command's defaults, and only its settings"
+    assert not panel.holding.isVisible() and panel.nesting.isVisible() and not panel.nesting.is_expanded()
+    assert panel.nesting.form.isRowVisible(panel.copies) and not panel.nesting.form.isRowVisible(panel.coupon)
+    panel.thickness.setValue(3.0)
+    panel.copies.setValue(4)
+    panel.labels.setChecked(True)
+    make_toolpaths(qtbot, panel)
+    result = panel.result
+    assert result.inputs.sheet_mm is None and result.inputs.copies == 4 and result.inputs.labels
+    records = result.job.record["sheets"]
+    assert sum(len(record["placements"]) for record in records) == 4
+    assert_each_pass_is_on_its_own_piece(result)
+    pieces = [part for sheet in result.sheets for part in sheet.parts]
+    assert len(pieces) == 4 and all({op.kind for op in part.operations} == {"fill", "engrave", "cut"}
+                                    for part in pieces), "each coaster: its fill, its label, its cut"
+    if len(result.sheets) == 1:
+        assert not panel.sheet_picker.isVisible()
+        assert panel.sheets_label.text() == f"1 · {round(100 * records[0]['utilisation'])} % used"
+    bounds = np.asarray(drawn(window, "toolpaths").bounds)
+    assert np.all(bounds[[0, 2]] > 0.0) and np.all(bounds[[1, 3]] < (400.0, 400.0)), "on the laser's bed"
+    screenshot(qtbot, window, "cam_10_four_coasters_laser")
+
+    save(qtbot, panel, tmp_path / "window")
+    assert main(["laser", "engraved-coaster", "--thickness", "3", "--copies", "4", "--labels",
+                 "--placements", str(tmp_path / "window" / "laser.json"), "-o", str(tmp_path / "cli")]) == 0
+    saved, written = files_in(tmp_path / "window"), files_in(tmp_path / "cli")
+    assert sorted(saved) == sorted(written) == sorted([*result.job.outputs, "laser.json", "engraved-coaster.localfab"])
+    assert [name for name in saved if saved[name] != written[name]] == [], "byte-identical files"
     window.close()

@@ -80,3 +80,23 @@ def qtbot_timer(parent, tick):
     timer.timeout.connect(tick)
     timer.start()
     return timer
+
+
+def test_a_panic_in_a_native_library_is_reported_and_the_runner_stays_usable(qtbot):
+    from app.gui.background import LatestRunner
+
+    class NativePanic(BaseException):
+        """As pyo3's PanicException: a BaseException, not an Exception."""
+
+    def panics(cancel, progress):
+        raise NativePanic("called `Result::unwrap()` on an `Err` value")
+
+    runner = LatestRunner()
+    with qtbot.waitSignal(runner.failed, timeout=10_000) as failed:
+        runner.request("Nesting…", panics)
+    assert failed.args[0].startswith("Nesting failed unexpectedly (NativePanic: called")
+    assert not runner.busy
+    with qtbot.waitSignal(runner.done, timeout=10_000) as done:
+        runner.request("Again…", lambda cancel, progress: 42)
+    assert done.args == [42]
+    runner.shutdown()

@@ -121,7 +121,11 @@ class LatestRunner(QObject):
             result = work(cancel, progress)
         except USER_ERRORS as exc:
             self._finished.emit(number, None, str(exc))
-        except Exception as exc:  # a bug must reach the person as a message, never kill the thread silently
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        # A bug must reach the person as a message, never kill the thread silently; a panic in a Rust library
+        # (pyo3's PanicException) is a BaseException, not an Exception.
+        except BaseException as exc:
             log.exception("%s failed unexpectedly", label)
             self._finished.emit(number, None, f"{label.rstrip('…')} failed unexpectedly "
                                               f"({type(exc).__name__}: {exc}); this is a bug in localfab")

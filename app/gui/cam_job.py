@@ -1,7 +1,7 @@
 """A CNC router or laser job for the window, made on a worker thread by app.cam_chain (as `localfab cam` /
 `localfab laser` make it) from the chosen design and the CAM setup, and what the window shows of it: the
-check, the operations of each part, the toolpaths and the sheet as lines ready to draw, the simulated stock
-and the run time. Saving writes the very files the command writes.
+check, the run time, and for each sheet the operations of each part on it, the toolpaths and the sheet as lines
+ready to draw and the simulated stock. Saving writes the very files the command writes.
 """
 
 from __future__ import annotations
@@ -22,40 +22,47 @@ if TYPE_CHECKING:
     from slicing.cnc.flat import FlatPart
     from slicing.cnc.simulate import Stock
 
-# The engraving tool `localfab cam` uses unless told otherwise; the window does not offer a choice yet.
-ENGRAVE_TOOL = "vbit-60-6.35"
 # Operation kinds in drawing order: a toolpath line's `feature` value indexes this tuple.
 ROUTER_OPERATIONS = ("profile", "pocket", "drill", "engrave")
 LASER_OPERATIONS = ("cut", "engrave", "fill")
 RELIEFS = {"": "None", "dogbone": "Dogbone", "tbone": "T-bone"}
+# How far beyond the reach of its tool a pass may stray and still be on a piece: the tool's offset path and a
+# piece's grown outline are both drawn as chords of arcs. Nested pieces keep a tool diameter and more apart.
+FOOTPRINT_TOLERANCE_MM = 0.5
+UNASSIGNED = "Not on any part"
 
 
 @dataclass(frozen=True)
 class CamChoice:
-    """What the CAM setup asks for. thickness_mm 0: the design's own; sheet_mm and the tools are the router's
-    only (the laser cuts on its bed); override: write the program although the check found errors."""
+    """What the CAM setup asks for. thickness_mm 0: the design's own; the tools are the router's only;
+    sheet_mm: the router's sheet, or the sheet on the laser's bed (the bed itself: as `localfab laser` without
+    --sheet); settings: the job's other settings by their RouterInputs / LaserInputs name (copies, tabs,
+    lead_mm, ...); override: write the program although the check found errors."""
 
     process: str
     machine: str
     material: str
-    thickness_mm: float = 0.0
-    tool: str = ""
-    pocket_tool: str = ""
-    sheet_mm: tuple[float, float] = (600.0, 400.0)
-    relief: str = ""
+    thickness_mm: float
+    tool: str
+    pocket_tool: str
+    engrave_tool: str
+    sheet_mm: tuple[float, float]
+    settings: Mapping[str, Any]
     override: bool = False
 
 
 @dataclass(frozen=True)
 class Operation:
     """One operation on one part: its kind (profile, pocket, drill, engrave; cut, engrave, fill), name, tool
-    (its id and name; a laser's power and speed) and depth in mm (0 for a laser)."""
+    (its id and name; a laser's power and speed), depth in mm (0 for a laser) and how many of its paths
+    (passes round a ring, plunges, raster lines) are on this part."""
 
     kind: str
     name: str
     tool: str
     tool_name: str
     depth_mm: float
+    paths: int
 
 
 @dataclass(frozen=True)
@@ -78,9 +85,22 @@ class CamPreview:
 
 
 @dataclass(frozen=True)
+class CamSheet:
+    """One sheet of the job as the window shows it: its name, the share of it the parts use (None: one copy,
+    not nested), its run time, its parts with their operations, the preview and (router) the simulated stock."""
+
+    name: str
+    utilisation: float | None
+    run_time_s: float
+    parts: tuple[PartOperations, ...]
+    preview: CamPreview
+    stock: Stock | None
+
+
+@dataclass(frozen=True)
 class CamResult:
     """The planned job (made with both overrides, so a preview shows even what stops a save), its source and
-    inputs, and what the window shows of it."""
+    inputs, and what the window shows of it, sheet by sheet."""
 
     template: Template
     values: dict[str, Any]
@@ -89,11 +109,9 @@ class CamResult:
     inputs: RouterInputs | LaserInputs
     job: CamJob
     report: CheckReport
-    parts: tuple[PartOperations, ...]
-    preview: CamPreview
+    sheets: tuple[CamSheet, ...]
     run_time_s: float
     findings: tuple[str, ...]
-    stock: Stock | None
     warnings: tuple[str, ...] = ()
 
     def why_not_saved(self, override: bool) -> str:
@@ -145,67 +163,79 @@ def _router_job(template: Template, source: FlatSource, choice: CamChoice, cance
         raise LocalfabError(f"{machine.name} is a {machine.kind}: choose a router")
     inputs = RouterInputs(
         machine=machine, material=load_cam("material", choice.material), tool=load_cam("tool", choice.tool),
-        engrave_tool=load_cam("tool", ENGRAVE_TOOL),
+        engrave_tool=load_cam("tool", choice.engrave_tool),
         pocket_tool=load_cam("tool", choice.pocket_tool) if choice.pocket_tool else None, sheet_mm=choice.sheet_mm,
-        relief=choice.relief, relief_clearance_mm=load_check_limits("cnc")["corner_clearance"],
+        relief_clearance_mm=load_check_limits("cnc")["corner_clearance"], **choice.settings,
         override_checks=True, accept_findings=True,
     )
     progress(0.05, "checking the part")
     job = cut_with_router(source, inputs, progress=lambda fraction, stage: progress(0.1 + 0.9 * fraction, stage),
                           cancel=cancel)
-    (sheet,) = job.sheets  # one copy, in the sheet's corner
-    thickness = sheet.part.thickness_mm
-    kinds = [ROUTER_OPERATIONS.index(t.kind) for t in sheet.toolpaths]
-    passes = [(kind, p) for kind, t in zip(kinds, sheet.toolpaths, strict=True) for p in t.passes]
-    operations = [(t.kind, t.name, t.tool.id, t.tool.name, t.depth_mm) for t in sheet.toolpaths]
-    owners = [_owners(sheet.part, t.passes) for t in sheet.toolpaths]
+    # A profile's passes run its lead and its finishing allowance beyond the tool's radius.
+    profile_reach = inputs.lead_mm + inputs.allowance_mm
+    sheets = []
+    for planned, record in zip(job.sheets, job.record["sheets"], strict=True):
+        thickness = planned.part.thickness_mm
+        kinds = [ROUTER_OPERATIONS.index(t.kind) for t in planned.toolpaths]
+        passes = [(kind, p) for kind, t in zip(kinds, planned.toolpaths, strict=True) for p in t.passes]
+        operations = [(t.kind, t.name, t.tool.id, t.tool.name, t.depth_mm) for t in planned.toolpaths]
+        pieces = _islands(planned.part)
+        owners = [_piece_of_each_pass(pieces, t.passes, t.tool.radius_mm
+                                      + (profile_reach if t.kind == "profile" else 0.0)) for t in planned.toolpaths]
+        preview = CamPreview(inputs.sheet_mm, thickness, _outlines(planned.part, thickness),
+                             _lines(passes, thickness), ROUTER_OPERATIONS)
+        sheets.append(CamSheet(record["name"], record["utilisation"], record["run_time_s"],
+                               _parts(pieces, operations, owners), preview, planned.stock))
     return CamResult(
         template=template, values=dict(source.parameters), choice=choice, source=source, inputs=inputs, job=job,
-        report=job.report, parts=_parts(sheet.part, operations, owners),
-        preview=CamPreview(choice.sheet_mm, thickness, _outlines(sheet.part, thickness),
-                           _lines(passes, thickness), ROUTER_OPERATIONS),
-        run_time_s=job.run_time_s, findings=tuple(finding["message"] for finding in job.record["findings"]),
-        stock=sheet.stock)
+        report=job.report, sheets=tuple(sheets), run_time_s=job.run_time_s,
+        findings=tuple(finding["message"] for finding in job.record["findings"]), warnings=_unlabelled(job.record))
 
 
 def _laser_job(template: Template, source: FlatSource, choice: CamChoice, cancel: Callable[[], bool],
                progress: Callable[[float, str], None]) -> CamResult:
-    from app.cam_chain import LaserInputs, cut_with_laser, laser_settings_for
+    from app.cam_chain import LaserInputs, cut_with_laser, laser_settings_for, laser_sheet_mm
     from app.errors import LocalfabError
     from app.profiles.cam import load_cam, load_laser_settings
-    from slicing.errors import SliceCancelled
 
     machine = load_cam("machine", choice.machine)
     if machine.kind != "laser" or not machine.laser_settings:
         raise LocalfabError(f"{machine.name} is not a laser with a settings table: choose a laser")
-    chosen = laser_settings_for(source, load_laser_settings(machine.laser_settings), choice.material)
-    if cancel():
-        raise SliceCancelled("the laser job was cancelled")
-    progress(0.4, "planning the layers")
-    inputs = LaserInputs(machine=machine, material=choice.material, **chosen, override_checks=True)
-    job = cut_with_laser(source, inputs)
-    (sheet,) = job.sheets  # one copy, where it is drawn
-    part, layers, thickness = sheet.part, sheet.layers, sheet.part.thickness_mm
-    kinds = [LASER_OPERATIONS.index(layer.operation) for layer in layers]
-    passes = [(kind, np.column_stack([p, np.zeros(len(p))])) for kind, layer in zip(kinds, layers, strict=True)
-              for p in layer.paths]
-    operations = [(layer.operation, layer.operation, *_laser_setting(layer.setting), 0.0) for layer in layers]
-    owners = [_owners(part, tuple(np.column_stack([p, np.zeros(len(p))]) for p in layer.paths)) for layer in layers]
+    chosen = laser_settings_for(source, load_laser_settings(machine.laser_settings), choice.material,
+                                bool(choice.settings.get("labels")))
+    # The whole bed is the sheet `localfab laser` cuts without --sheet, and records as none.
     bed = (machine.travel_mm[0], machine.travel_mm[1])
+    inputs = LaserInputs(machine=machine, material=choice.material, **chosen,
+                         sheet_mm=None if choice.sheet_mm == bed else choice.sheet_mm, **choice.settings,
+                         override_checks=True)
+    job = cut_with_laser(source, inputs, progress=lambda fraction, stage: progress(0.3 + 0.7 * fraction, stage),
+                         cancel=cancel)
+    sheet_mm = laser_sheet_mm(inputs)
+    sheets = []
+    for planned, record in zip(job.sheets, job.record["sheets"], strict=True):
+        part, layers, thickness = planned.part, planned.layers, planned.part.thickness_mm
+        kinds = [LASER_OPERATIONS.index(layer.operation) for layer in layers]
+        flat = [tuple(np.column_stack([p, np.zeros(len(p))]) for p in layer.paths) for layer in layers]
+        passes = [(kind, p) for kind, paths in zip(kinds, flat, strict=True) for p in paths]
+        operations = [(layer.operation, layer.operation, *_laser_setting(layer.setting), 0.0) for layer in layers]
+        pieces = _islands(part)
+        # The beam burns half its kerf either side of the line it follows.
+        owners = [_piece_of_each_pass(pieces, paths, layer.setting.kerf_mm / 2.0)
+                  for layer, paths in zip(layers, flat, strict=True)]
+        preview = CamPreview(sheet_mm, thickness, _outlines(part, thickness), _lines(passes, thickness),
+                             LASER_OPERATIONS)
+        sheets.append(CamSheet(record["name"], record["utilisation"], record["run_time_s"],
+                               _parts(pieces, operations, owners), preview, None))
     return CamResult(
-        template=template, values=dict(source.parameters), choice=replace(choice, sheet_mm=bed), source=source,
-        inputs=inputs, job=job, report=job.report, parts=_parts(part, operations, owners),
-        preview=CamPreview(bed, thickness, _outlines(part, thickness), _lines(passes, thickness), LASER_OPERATIONS),
-        run_time_s=job.run_time_s, findings=(), stock=None, warnings=_off_the_bed(part, machine.name, bed))
+        template=template, values=dict(source.parameters), choice=choice, source=source, inputs=inputs, job=job,
+        report=job.report, sheets=tuple(sheets), run_time_s=job.run_time_s, findings=(),
+        warnings=_unlabelled(job.record))
 
 
-def _off_the_bed(part: FlatPart, machine_name: str, bed_mm: tuple[float, float]) -> tuple[str, ...]:
-    """A laser cuts a part where it is drawn: say so when that is not all on the machine's bed."""
-    xmin, ymin, xmax, ymax = part.bounds_mm()
-    if xmin >= 0.0 and ymin >= 0.0 and xmax <= bed_mm[0] and ymax <= bed_mm[1]:
-        return ()
-    return (f"The part is drawn from ({xmin:.0f}, {ymin:.0f}) to ({xmax:.0f}, {ymax:.0f}) mm, partly off the "
-            f"{machine_name}'s {bed_mm[0]:g} × {bed_mm[1]:g} mm bed: the program cuts it there",)
+def _unlabelled(record: Mapping[str, Any]) -> tuple[str, ...]:
+    """What the job record says of labels that found no room on their piece."""
+    missing = record.get("labels", {}).get("not_fitted", [])
+    return (f"No room for the labels {', '.join(missing)}: sort those pieces by eye",) if missing else ()
 
 
 def _laser_setting(setting: Any) -> tuple[str, str]:
@@ -224,24 +254,40 @@ def _islands(part: FlatPart) -> list[Any]:
             (polygons.to_mm(piece) for piece in polygons.islands(part.outline))]
 
 
-def _owners(part: FlatPart, passes: tuple[np.ndarray, ...]) -> set[int]:
-    """The pieces of the part the passes cut: each pass belongs to the piece nearest its first point."""
+def _piece_of_each_pass(pieces: list[Any], passes: tuple[np.ndarray, ...], reach_mm: float) -> np.ndarray:
+    """The index of the piece each pass ((n, 2+) mm) cuts, -1 for none: the smallest piece whose footprint (its
+    outer ring grown by reach_mm, how far the tool's cut or the beam reaches beyond the line it follows, plus
+    FOOTPRINT_TOLERANCE_MM) holds every point of the pass. A piece nested in another's hole is inside that one's
+    outer ring too; being smaller, it is found first."""
     import shapely
 
-    pieces = _islands(part)
-    return {int(np.argmin([piece.distance(shapely.Point(p[0][:2])) for piece in pieces])) for p in passes}
+    outers = [shapely.Polygon(piece.exterior) for piece in pieces]
+    order = np.argsort([outer.area for outer in outers], kind="stable")
+    footprints = [outers[index].buffer(reach_mm + FOOTPRINT_TOLERANCE_MM) for index in order]
+    shapely.prepare(footprints)
+    owners = np.full(len(passes), -1, dtype=np.int64)
+    for k, points in enumerate(passes):
+        for index, footprint in zip(order, footprints, strict=True):
+            if shapely.contains_xy(footprint, points[:, 0], points[:, 1]).all():
+                owners[k] = index
+                break
+    return owners
 
 
-def _parts(part: FlatPart, operations: list[tuple[str, str, str, str, float]], owners: list[set[int]]
+def _parts(pieces: list[Any], operations: list[tuple[str, str, str, str, float]], owners: list[np.ndarray]
            ) -> tuple[PartOperations, ...]:
-    """Each piece of the part, named by its size, with the operations that cut it in cutting order."""
-    result = []
-    for index, piece in enumerate(_islands(part)):
+    """Each piece, named by its size, with the operations that cut it in cutting order; then, should a pass lie
+    on no piece, its operations under UNASSIGNED."""
+    def cutting(index: int) -> tuple[Operation, ...]:
+        return tuple(Operation(*operation, paths=count) for operation, owner in zip(operations, owners, strict=True)
+                     if (count := int(np.count_nonzero(owner == index))))
+
+    named = []
+    for index, piece in enumerate(pieces):
         xmin, ymin, xmax, ymax = piece.bounds
-        done = tuple(Operation(*operation) for operation, owner in zip(operations, owners, strict=True)
-                     if index in owner)
-        result.append(PartOperations(f"Part {index + 1} ({xmax - xmin:.0f} × {ymax - ymin:.0f} mm)", done))
-    return tuple(result)
+        named.append(PartOperations(f"Part {index + 1} ({xmax - xmin:.0f} × {ymax - ymin:.0f} mm)", cutting(index)))
+    stray = cutting(-1)
+    return (*named, PartOperations(UNASSIGNED, stray)) if stray else tuple(named)
 
 
 def _outlines(part: FlatPart, thickness_mm: float) -> pv.PolyData:

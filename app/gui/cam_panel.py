@@ -1,7 +1,9 @@
-"""The fabricate panel's CAM page, for a design made on a CNC router or a laser: the machine, tools, material
-and sheet; Make toolpaths with progress and cancel; the run time, the check's findings and an override; the
-operations of each part; the simulated stock; and Save program…, which writes what `localfab cam/laser -o DIR`
-writes. The job is made and saved on worker threads (app.gui.background); the page only shows the answers.
+"""The fabricate panel's CAM page, for a design made on a CNC router or a laser: the machine, tools, material,
+the sheet and nesting (copies, coupon, labels), how pieces are held and entered (tabs, lead, direction); Make
+toolpaths with progress and cancel; the run time, the check's findings and an override; a picker of the job's
+sheets, and on the chosen one the operations of each part and the simulated stock; and Save program…, which
+writes what `localfab cam/laser -o DIR` writes. The job is made and saved on worker threads
+(app.gui.background); the page only shows the answers.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,10 +21,15 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -32,25 +39,44 @@ from PySide6.QtWidgets import (
 from app.errors import USER_ERRORS
 from app.gui.background import LatestRunner
 from app.gui.bed_view import BedView
-from app.gui.cam_job import RELIEFS, CamChoice, CamResult, make_cam_job, save_cam_job
+from app.gui.cam_job import RELIEFS, CamChoice, CamResult, CamSheet, make_cam_job, save_cam_job
 from app.gui.cam_view import clear_cam, operation_colour, show_cam_preview, show_stock
+from app.gui.collapsible_section import CollapsibleSection
 from app.gui.fabricate_panel import ERROR_STYLE, duration
 from app.gui.run_progress import RunProgress
 from parametric_designs.templates import Template
 
 DEFAULT_ROUTER = "generic-grbl-router"
 DEFAULT_TOOL = "flat-6-2f"
+DEFAULT_ENGRAVE_TOOL = "vbit-60-6.35"  # as `localfab cam`
 DEFAULT_MATERIAL = "plywood"
 DEFAULT_SHEET_MM = (600.0, 400.0)  # as `localfab cam`
 MAX_SHEET_MM = 5000.0
+MAX_COPIES = 500
+MAX_TABS = 12
+# V-bits and ball-nose tools engrave; a flat end mill does when it is no wider than this (mm, an eighth of an
+# inch), or its line is too coarse for text.
+ENGRAVING_KINDS = ("vbit", "ball")
+FINEST_FLAT_ENGRAVER_MM = 3.2
+LEAD_STYLES = {"line": "Straight", "arc": "Arc"}
+DIRECTIONS = {"climb": "Climb", "conventional": "Conventional"}
+# The job settings the panel offers, by their RouterInputs / LaserInputs name, at the defaults those (and so
+# `localfab cam` / `localfab laser`) have: app.cam_chain takes a while to import, too long for the UI thread, so
+# they are spelled out here (the GUI tests hold them equal). A laser reads LASER_SETTINGS, a router them all.
+JOB_DEFAULTS = {"copies": 1, "keep_grain": False, "coupon": False, "labels": False, "tabs": 4, "tab_width_mm": 8.0,
+                "tab_height_mm": 3.0, "lead_mm": 0.0, "lead_style": "line", "direction": "climb", "relief": ""}
+LASER_SETTINGS = ("copies", "labels")
 PROCESS_NAMES = {"cnc": "CNC router", "laser": "Laser cutter"}
 SWATCH_PX = 10
+# The operations list keeps room for a part and a few of its operations however tall the setup grows.
+OPERATIONS_MIN_PX = 140
 
 
 class CamPanel(QWidget):
     """Sets up, makes, shows and saves the router or laser job of the design on the bed."""
 
     message = Signal(str, bool)  # words for the status bar, and whether they report an error
+    toolpaths_shown = Signal(bool)  # whether the view now draws a job's toolpaths
 
     def __init__(self, view: BedView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,38 +90,102 @@ class CamPanel(QWidget):
 
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: 600; font-size: 11pt;")
-        self.process, self.machine, self.tool, self.pocket_tool, self.material, self.relief = (
-            QComboBox() for _ in range(6))
+        self.process, self.machine, self.tool, self.pocket_tool, self.engrave_tool, self.material, self.relief = (
+            QComboBox() for _ in range(7))
         self.process.setToolTip("This design can be cut on either machine")
         self._pickers_for = ""  # the process the machine, tool and material pickers are filled for
-        self.thickness = _millimetres(0.0, 100.0, "As designed", "The measured sheet thickness")
-        self.sheet_width = _millimetres(10.0, MAX_SHEET_MM, "", "Sheet width (X)")
-        self.sheet_height = _millimetres(10.0, MAX_SHEET_MM, "", "Sheet height (Y)")
-        self.sheet_width.setValue(DEFAULT_SHEET_MM[0])
-        self.sheet_height.setValue(DEFAULT_SHEET_MM[1])
-        for combo in (self.machine, self.tool, self.pocket_tool, self.material, self.relief):
+        self.thickness = _millimetres(0.0, 100.0, "As designed", "The measured sheet thickness, in mm")
+        self.sheet_width = _millimetres(10.0, MAX_SHEET_MM, "", "Sheet width (X), in mm")
+        self.sheet_height = _millimetres(10.0, MAX_SHEET_MM, "", "Sheet height (Y), in mm")
+        self._show_sheet_size(DEFAULT_SHEET_MM)
+        self.lead_style, self.direction = QComboBox(), QComboBox()
+        for combo in (self.machine, self.tool, self.pocket_tool, self.engrave_tool, self.material, self.relief,
+                      self.lead_style, self.direction):
             # Long tool names must not widen the panel; the whole name is in the item's tooltip.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(12)
-        for key, label in RELIEFS.items():
-            self.relief.addItem(label, key)
+            combo.setMinimumContentsLength(8)
+        for combo, items in ((self.relief, RELIEFS), (self.lead_style, LEAD_STYLES), (self.direction, DIRECTIONS)):
+            _fill(combo, list(items.items()), "")
         self.relief.setToolTip("Relieve inside corners so mating parts seat (T-bones run along the longer edge)")
         self.pocket_tool.setToolTip("A smaller tool for pockets")
+        self.engrave_tool.setToolTip("The tool that follows engraved lines and part labels: a V-bit, a ball-nose "
+                                     "or a fine flat end mill")
         self._sheet_row = QHBoxLayout()
-        self._sheet_row.addWidget(self.sheet_width)
+        self._sheet_row.addWidget(self.sheet_width, 1)
         self._sheet_row.addWidget(QLabel("×"))
-        self._sheet_row.addWidget(self.sheet_height)
+        self._sheet_row.addWidget(self.sheet_height, 1)
+
+        self.copies = QSpinBox()
+        self.copies.setRange(1, MAX_COPIES)
+        self.copies.setToolTip("How many copies to cut: more than one are nested on as many sheets as they need, "
+                               "one program per sheet")
+        self.keep_grain = QCheckBox("Keep the grain")
+        self.keep_grain.setToolTip("Nested copies only turn half turns, so the grain runs the same way in each")
+        self.coupon = QCheckBox("Add a fit coupon")
+        self.coupon.setToolTip("Cut a coupon beside the parts with slots from the sheet thickness +0.0 to +0.5 mm, "
+                               "to try which fit the joints want")
+        self.labels = QCheckBox("Label the parts")
+        self.labels.setToolTip("Engrave each copy's number (and a letter per piece) on it, to sort the pieces after "
+                               "cutting; the router engraves them with the engraving tool")
+        self.tabs = QSpinBox()
+        self.tabs.setRange(0, MAX_TABS)
+        self.tabs.setSpecialValueText("None")
+        self.tabs.setToolTip("Holding tabs on each piece's outside cut, so cut pieces stay in the sheet "
+                             "(None: hold them another way)")
+        self.tab_width = _millimetres(1.0, 50.0, "", "Width of each tab along the cut, in mm")
+        self.tab_height = _millimetres(0.5, 50.0, "", "Height of each tab above the sheet's underside, in mm")
+        self.lead = _millimetres(0.0, 50.0, "None", "Lead the outside cut in and out this far in the waste, in mm "
+                                                    "(None: plunge on the line)")
+        self.lead_style.setToolTip("How the lead joins the cut: a straight line square to it, or a quarter arc")
+        self.direction.setToolTip("Climb cuts leave a cleaner edge on a rigid router; conventional cuts pull "
+                                  "less on a light one")
+        self.tabs.valueChanged.connect(self._enable_dependent_settings)
+        self.lead.valueChanged.connect(self._enable_dependent_settings)
+        lead_row = QHBoxLayout()
+        lead_row.addWidget(self.lead, 1)
+        lead_row.addWidget(self.lead_style, 1)
+        # The job's settings by their RouterInputs / LaserInputs name, starting at the command's defaults.
+        self._settings: dict[str, QWidget] = {
+            "copies": self.copies, "keep_grain": self.keep_grain, "coupon": self.coupon, "labels": self.labels,
+            "tabs": self.tabs, "tab_width_mm": self.tab_width, "tab_height_mm": self.tab_height,
+            "lead_mm": self.lead, "lead_style": self.lead_style, "direction": self.direction, "relief": self.relief}
+        for name, widget in self._settings.items():
+            _show_value(widget, JOB_DEFAULTS[name])
+
         self._form = QFormLayout()
         self._form.addRow("Pr&ocess", self.process)
         self._form.addRow("&Machine", self.machine)
         self._form.addRow("&Tool", self.tool)
         self._form.addRow("&Pocket tool", self.pocket_tool)
+        self._form.addRow("E&ngraving tool", self.engrave_tool)
         self._form.addRow("M&aterial", self.material)
         self._form.addRow("T&hickness", self.thickness)
         self._form.addRow("Sheet", self._sheet_row)
         self._form.addRow("&Relief", self.relief)
+        self.nesting = CollapsibleSection("Copies and nesting")
+        self.nesting.form.addRow("&Copies", self.copies)
+        self.nesting.form.addRow(self.keep_grain)
+        self.nesting.form.addRow(self.coupon)
+        self.nesting.form.addRow(self.labels)
+        self.holding = CollapsibleSection("Holding and entry")
+        self.holding.form.addRow("Ta&bs", self.tabs)
+        self.holding.form.addRow("Tab width", self.tab_width)
+        self.holding.form.addRow("Tab height", self.tab_height)
+        lead_label = QLabel("&Lead")
+        lead_label.setBuddy(self.lead)
+        self.holding.form.addRow(lead_label, lead_row)
+        self.holding.form.addRow("D&irection", self.direction)
+        # Folded away until wanted: one copy held by tabs is what most jobs ask for, and the panel is short.
+        for section in (self.nesting, self.holding):
+            section.set_expanded(False)
         setup_box = QGroupBox("Setup")
-        setup_box.setLayout(self._form)
+        setup_layout = QVBoxLayout(setup_box)
+        setup_layout.addLayout(self._form)
+        setup_layout.addWidget(self.nesting)
+        setup_layout.addWidget(self.holding)
+        setup_layout.addStretch(1)
+        self._setup = _SetupScroll()
+        self._setup.setWidget(setup_box)
         self.machine.currentIndexChanged.connect(self._on_machine_changed)
         self.process.currentIndexChanged.connect(self._on_process_chosen)
 
@@ -109,6 +199,7 @@ class CamPanel(QWidget):
         make_row.addWidget(self.cancel_button)
 
         self.run_time_label = QLabel("—")
+        self.sheets_label = QLabel("—")
         self.findings_label = QLabel()
         self.findings_label.setWordWrap(True)
         self.override = QCheckBox("Save despite check errors (recorded)")
@@ -117,12 +208,23 @@ class CamPanel(QWidget):
         estimate_box = QGroupBox("Estimate and check")
         estimate_form = QFormLayout(estimate_box)
         estimate_form.addRow("Run time", self.run_time_label)
+        estimate_form.addRow("Sheets", self.sheets_label)
         estimate_form.addRow(self.findings_label)
         estimate_form.addRow(self.override)
 
+        self.sheet_picker = QComboBox()
+        self.sheet_picker.setToolTip("The sheet the view draws and the operations list shows, with the share of "
+                                     "it the parts use and its run time")
+        self.sheet_picker.currentIndexChanged.connect(self._show_sheet)
         self.operations = QTreeWidget()
         self.operations.setHeaderLabels(["Operation", "Tool", "Depth"])
         self.operations.setRootIsDecorated(True)
+        self.operations.setMinimumHeight(OPERATIONS_MIN_PX)
+        # The part and operation names give way (elided, whole in their tooltips) to the tool and depth.
+        self.operations.header().setStretchLastSection(False)
+        self.operations.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            self.operations.header().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.operations.setToolTip("Each part's operations in cutting order; the swatch is the toolpath's "
                                    "colour in the view")
         self.stock_shown = QCheckBox("Show simulated stock")
@@ -133,12 +235,13 @@ class CamPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(setup_box)
+        layout.addWidget(self._setup)
         layout.addLayout(make_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.stage)
         layout.addWidget(estimate_box)
         layout.addWidget(QLabel("Operations"))
+        layout.addWidget(self.sheet_picker)
         layout.addWidget(self.operations, 1)
         layout.addWidget(self.stock_shown)
         layout.addWidget(self.save_button)
@@ -151,6 +254,7 @@ class CamPanel(QWidget):
         self.save_runner.started.connect(lambda label: self.message.emit(label, False))
         self.save_runner.done.connect(lambda folder: self.message.emit(f"Saved the program in {folder}", False))
         self.save_runner.failed.connect(lambda text: self.message.emit(f"Not saved: {text}", True))
+        self._enable_dependent_settings()
         self._show_making(False)
         self._show_result(None)
 
@@ -172,11 +276,14 @@ class CamPanel(QWidget):
 
     def choice(self) -> CamChoice:
         """The setup as chosen in the pickers."""
+        process = self.process.currentData()
         return CamChoice(
-            process=self.process.currentData(), machine=self.machine.currentData(),
-            material=self.material.currentData(), thickness_mm=self.thickness.value(),
-            tool=self.tool.currentData() or "", pocket_tool=self.pocket_tool.currentData() or "",
-            sheet_mm=(self.sheet_width.value(), self.sheet_height.value()), relief=self.relief.currentData(),
+            process=process, machine=self.machine.currentData(), material=self.material.currentData(),
+            thickness_mm=self.thickness.value(), tool=self.tool.currentData() or "",
+            pocket_tool=self.pocket_tool.currentData() or "", engrave_tool=self.engrave_tool.currentData() or "",
+            sheet_mm=(self.sheet_width.value(), self.sheet_height.value()),
+            settings={name: _value(widget) for name, widget in self._settings.items()
+                      if process == "cnc" or name in LASER_SETTINGS},
             override=self.override.isChecked())
 
     def make(self) -> None:
@@ -217,32 +324,51 @@ class CamPanel(QWidget):
             self.message.emit(f"Cannot read the CNC library: {exc}", True)
             return
         self._pickers_for = process
+        router = process == "cnc"
         self.title.setText(f"Fabricate — {PROCESS_NAMES[process]}")
         _fill(self.machine, [(m.id, m.name) for m in machines], DEFAULT_ROUTER)
         _fill(self.tool, [(t.id, t.name) for t in tools], DEFAULT_TOOL)
         _fill(self.pocket_tool, [("", "Same as the tool"), *((t.id, t.name) for t in tools)], "")
-        if process == "cnc":
+        _fill(self.engrave_tool, [(t.id, t.name) for t in tools if t.kind in ENGRAVING_KINDS
+                                  or t.diameter_mm <= FINEST_FLAT_ENGRAVER_MM], DEFAULT_ENGRAVE_TOOL)
+        if router:
             _fill(self.material, materials, DEFAULT_MATERIAL)
-        for field in (self.tool, self.pocket_tool, self._sheet_row, self.relief):
-            self._form.setRowVisible(field, process == "cnc")
-        self.stock_shown.setVisible(process == "cnc")
-        self.operations.setHeaderLabels(["Operation", "Tool" if process == "cnc" else "Setting", "Depth"])
-        self.operations.setColumnHidden(2, process != "cnc")  # a laser's layers have no depth
+            self._show_sheet_size(DEFAULT_SHEET_MM)
+        for field in (self.tool, self.pocket_tool, self.engrave_tool, self.relief):
+            self._form.setRowVisible(field, router)
+        for field in (self.keep_grain, self.coupon):
+            self.nesting.form.setRowVisible(field, router)
+        self.holding.setVisible(router)
+        self.stock_shown.setVisible(router)
+        self.operations.setHeaderLabels(["Operation", "Tool" if router else "Setting", "Depth"])
+        self.operations.setColumnHidden(2, not router)  # a laser's layers have no depth
         self._on_machine_changed()
 
     def _on_machine_changed(self) -> None:
-        """A laser's materials are the rows of its settings table."""
+        """A laser's materials are the rows of its settings table, and its sheet is its bed unless cut smaller."""
         if self.process.currentData() != "laser" or self.machine.currentData() is None:
             return
         from app.profiles.cam import load_cam, load_laser_settings
 
         try:
-            table = load_laser_settings(load_cam("machine", self.machine.currentData()).laser_settings)
+            machine = load_cam("machine", self.machine.currentData())
+            table = load_laser_settings(machine.laser_settings)
         except USER_ERRORS as exc:
             self.message.emit(f"Cannot read the laser's settings: {exc}", True)
             return
         materials = sorted({row.material for row in table.settings})
         _fill(self.material, [(m, m.capitalize()) for m in materials], DEFAULT_MATERIAL)
+        self._show_sheet_size((machine.travel_mm[0], machine.travel_mm[1]))
+
+    def _show_sheet_size(self, sheet_mm: tuple[float, float]) -> None:
+        self.sheet_width.setValue(sheet_mm[0])
+        self.sheet_height.setValue(sheet_mm[1])
+
+    def _enable_dependent_settings(self) -> None:
+        """A tab's size matters only with tabs, a lead's style only with a lead."""
+        for field in (self.tab_width, self.tab_height):
+            field.setEnabled(self.tabs.value() > 0)
+        self.lead_style.setEnabled(self.lead.value() > 0)
 
     def _show_making(self, making: bool, label: str = "") -> None:
         self.make_button.setEnabled(not making and self._template is not None)
@@ -262,20 +388,26 @@ class CamPanel(QWidget):
     def _on_made(self, result: CamResult) -> None:
         self._show_making(False)
         self._show_result(result)
-        count = sum(len(part.operations) for part in result.parts)
-        parts = len(result.parts)
-        self.message.emit(f"Toolpaths made — {count} operation{'s' * (count != 1)} on {parts} "
-                          f"part{'s' * (parts != 1)}, {duration(result.run_time_s)} to run", False)
+        parts = sum(len(sheet.parts) for sheet in result.sheets)
+        sheets = len(result.sheets)
+        self.message.emit(f"Toolpaths made — {parts} part{'s' * (parts != 1)} on {sheets} "
+                          f"sheet{'s' * (sheets != 1)}, {duration(result.run_time_s)} to run", False)
 
     def _show_result(self, result: CamResult | None) -> None:
         self.result = result
-        self.operations.clear()
-        self.stock_shown.blockSignals(True)
-        self.stock_shown.setChecked(False)
-        self.stock_shown.blockSignals(False)
-        self.stock_shown.setEnabled(result is not None and result.stock is not None)
+        self.toolpaths_shown.emit(result is not None)
+        self.sheet_picker.blockSignals(True)
+        self.sheet_picker.clear()
+        for index, sheet in enumerate(result.sheets if result else ()):
+            self.sheet_picker.addItem(_sheet_title(sheet, index, len(result.sheets)))
+        self.sheet_picker.blockSignals(False)
+        self.sheet_picker.setVisible(result is not None and len(result.sheets) > 1)
         if result is None:
+            self.operations.clear()
+            self._uncheck_stock()
+            self.stock_shown.setEnabled(False)
             self.run_time_label.setText("—")
+            self.sheets_label.setText("—")
             self.findings_label.setText("")
             if self._printer_bed is not None:
                 clear_cam(self._view)
@@ -284,22 +416,42 @@ class CamPanel(QWidget):
             self._enable_save()
             return
         self.run_time_label.setText(duration(result.run_time_s))
+        count, first = len(result.sheets), result.sheets[0]
+        self.sheets_label.setText(f"{count}: choose one below to see it" if count > 1
+                                  else " · ".join(["1", *_used(first)]))
         self._show_findings(result)
-        for part in result.parts:
+        self._uncheck_stock()
+        self._show_sheet(0)
+        self._enable_save()
+
+    def _show_sheet(self, index: int) -> None:
+        """Draw the result's sheet `index` (its toolpaths, or its stock while that is shown) and list its parts."""
+        if self.result is None or index < 0:
+            return
+        sheet = self.result.sheets[index]
+        self.operations.clear()
+        for part in sheet.parts:
             item = QTreeWidgetItem(self.operations, [part.name])
+            item.setToolTip(0, part.name)
             for operation in part.operations:
                 depth = f"{operation.depth_mm:.1f} mm" if operation.depth_mm else ""
                 row = QTreeWidgetItem(item, [operation.name, operation.tool, depth])
                 row.setIcon(0, _swatch(operation_colour(operation.kind)))
-                row.setToolTip(0, f"{operation.kind}: drawn in this colour in the view")
+                row.setToolTip(0, f"{operation.kind}, {operation.paths} path{'s' * (operation.paths != 1)} on this "
+                                  "part: drawn in this colour in the view")
                 row.setToolTip(1, operation.tool_name)
             item.setExpanded(True)
-        for column in range(self.operations.columnCount()):
-            self.operations.resizeColumnToContents(column)
+        self.stock_shown.setEnabled(sheet.stock is not None)
         if self._printer_bed is None:
             self._printer_bed = self._view.bed_size
-        show_cam_preview(self._view, result.preview)
-        self._enable_save()
+        show_cam_preview(self._view, sheet.preview)
+        if self.stock_shown.isChecked():
+            show_stock(self._view, sheet.stock)
+
+    def _uncheck_stock(self) -> None:
+        self.stock_shown.blockSignals(True)
+        self.stock_shown.setChecked(False)
+        self.stock_shown.blockSignals(False)
 
     def _show_findings(self, result: CamResult) -> None:
         lines = [f"✖ {f.message}" for f in result.report.errors] + [f"⚠ {text}" for text in result.findings]
@@ -316,12 +468,38 @@ class CamPanel(QWidget):
 
     def _show_stock(self, shown: bool) -> None:
         if self.result is not None:
-            show_stock(self._view, self.result.stock if shown else None)
+            show_stock(self._view, self.result.sheets[self.sheet_picker.currentIndex()].stock if shown else None)
 
     def _ask_save(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Save the program into a folder")
         if folder:
             self.save_to(Path(folder))
+
+
+class _SetupScroll(QScrollArea):
+    """The setup, whole while the panel has the room, scrolled rather than making the window taller when not."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:
+        inner = self.widget().sizeHint()
+        return QSize(inner.width() + self.verticalScrollBar().sizeHint().width(), inner.height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The setup's rows changed (a section folded, the other machine's rows shown): ask the panel for room anew.
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+    def minimumSizeHint(self) -> QSize:
+        # As wide as the setup needs beside the scroll bar: it scrolls up and down, never sideways.
+        width = self.widget().minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(width, super().minimumSizeHint().height())
 
 
 def _millimetres(low: float, high: float, special: str, tip: str) -> QDoubleSpinBox:
@@ -333,6 +511,34 @@ def _millimetres(low: float, high: float, special: str, tip: str) -> QDoubleSpin
     field.setToolTip(tip)
     field.setKeyboardTracking(False)
     return field
+
+
+def _value(widget: QWidget) -> Any:
+    """What a setting's widget says: a check box's tick, a spin box's number, a combo box's item id."""
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QComboBox):
+        return widget.currentData()
+    return widget.value()
+
+
+def _show_value(widget: QWidget, value: Any) -> None:
+    if isinstance(widget, QCheckBox):
+        widget.setChecked(value)
+    elif isinstance(widget, QComboBox):
+        widget.setCurrentIndex(widget.findData(value))
+    else:
+        widget.setValue(value)
+
+
+def _sheet_title(sheet: CamSheet, index: int, count: int) -> str:
+    """Sheet 2 of 3 · 71 % used · 12 min."""
+    return " · ".join([f"Sheet {index + 1} of {count}", *_used(sheet), duration(sheet.run_time_s)])
+
+
+def _used(sheet: CamSheet) -> list[str]:
+    """The share of the sheet the parts use, as words (none for one copy not nested)."""
+    return [] if sheet.utilisation is None else [f"{round(100 * sheet.utilisation)} % used"]
 
 
 def _fill(combo: QComboBox, items: list[tuple[str, str]], default: str) -> None:

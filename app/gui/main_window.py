@@ -70,6 +70,7 @@ EDIT_SETTLE_MS = 300
 ERROR_STYLE = "color: #b3261e;"
 SLICE_HINT = "Slice to see the print layer by layer"
 CAM_HINT = "Make toolpaths to see them on the sheet, coloured as in the operations list"
+CAM_SHOWN_HINT = "Toolpaths are coloured as in the operations list; tick Show simulated stock to see the sheet cut"
 MESH_FILES = "Meshes (*.stl *.3mf *.obj)"
 OPEN_FILTER = ("All localfab can open (*.localfab *.stl *.3mf *.obj *.scad *.py);;Recipes (*.localfab);;"
                f"{MESH_FILES};;OpenSCAD designs (*.scad);;CadQuery scripts (*.py)")
@@ -572,6 +573,8 @@ class MainWindow(QMainWindow):
 
             self.cam_panel = CamPanel(self.bed_view)
             self.cam_panel.message.connect(lambda text, error: self._say(text, error=error))
+            self.cam_panel.toolpaths_shown.connect(
+                lambda shown: self._no_slice_hint.setText(CAM_SHOWN_HINT if shown else CAM_HINT))
         self.cam_panel.set_design(part.template, part.parameters)
         return self.cam_panel
 

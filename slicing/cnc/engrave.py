@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from slicing.cnc.line_order import nearest_order
 from slicing.cnc.tooling import CuttingData, Tool
 from slicing.cnc.toolpath import Toolpath, pass_depths
 from slicing.errors import SlicingError
@@ -24,11 +25,12 @@ def engrave_width_mm(tool: Tool, depth_mm: float) -> float:
 
 def engrave(lines: Sequence[np.ndarray], depth_mm: float, tool: Tool, cutting: CuttingData,
             name: str = "engrave") -> Toolpath:
-    """Follow each (n, 2) polyline at depth_mm, every depth pass of a line before the next line."""
+    """Follow each (n, 2) polyline at depth_mm, every depth pass of a line before the next line, the lines in
+    nearest-next order from the sheet's corner (slicing.cnc.line_order)."""
     if depth_mm <= 0:
         raise SlicingError(f"{name}: the engraving depth must be above zero: set it (e.g. 0.5 mm)")
     passes = []
-    for line in lines:
+    for line in nearest_order(lines, np.zeros(2)):
         points = [np.array([[*line[0], 0.0]])]
         for index, z in enumerate(pass_depths(depth_mm, cutting.step_down_mm)):
             # Open lines go back and forth; every other pass runs the line backwards.

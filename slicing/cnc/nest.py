@@ -26,6 +26,8 @@ from slicing.fdm import polygons
 
 # Nesting outlines are the part grown by this much and simplified by as much, so they hold the whole part.
 _SHAPE_TOLERANCE_MM = 0.2
+# Chords per quarter circle of the rounded corners of a part grown by half the spacing.
+_ROUND_SEGMENTS = 4
 # Positions tried along each side of a hole when fitting a part into it.
 _FIT_STEPS = 24
 
@@ -55,7 +57,10 @@ def nest(parts: Sequence[FlatPart], copies: Sequence[int], sheet_mm: tuple[float
     diameter) and margin_mm from the sheet's edges."""
     width, height = sheet_mm[0] - 2 * margin_mm, sheet_mm[1] - 2 * margin_mm
     keep_grain = keep_grain or [False] * len(parts)
-    shapes = [_nest_shape(part) for part in parts]
+    shapes = [_nest_shape(part, 0.0) for part in parts]
+    # The spacing is kept by packing each part grown by half of it, in a strip that much wider on each side:
+    # spyrrow's own min_items_separation panics on deep notches (a gear's teeth) when it grows them.
+    grown = [_nest_shape(part, spacing_mm / 2) for part in parts]
     for part, shape in zip(parts, shapes, strict=True):
         size = np.ptp(np.array(shape), axis=0)
         if min(size) > min(width, height) or max(size) > max(width, height):
@@ -65,19 +70,19 @@ def nest(parts: Sequence[FlatPart], copies: Sequence[int], sheet_mm: tuple[float
     fills = _hole_fills(parts, shapes, left, spacing_mm, keep_grain)
     sheets = []
     while sum(left) > 0:
-        items = [spyrrow.Item(str(i), shapes[i], left[i], [0.0, 180.0] if keep_grain[i] else [0.0, 90.0, 180.0, 270.0])
+        items = [spyrrow.Item(str(i), grown[i], left[i], [0.0, 180.0] if keep_grain[i] else [0.0, 90.0, 180.0, 270.0])
                  for i in range(len(parts)) if left[i] > 0]
         config = spyrrow.StripPackingConfig(total_computation_time=seconds_per_sheet, seed=seed, num_workers=1,
-                                            min_items_separation=spacing_mm, early_termination=True)
-        solution = spyrrow.StripPackingInstance("sheet", height, items).solve(config)
+                                            early_termination=True)
+        solution = _solved(spyrrow.StripPackingInstance("sheet", height + spacing_mm, items), config)
         placed = []
         for item in sorted(solution.placed_items, key=lambda p: (p.translation[0], p.translation[1])):
             index = int(item.id)
             turns = round(item.rotation / 90.0) % 4
-            box = _turned_bounds(shapes[index], turns, item.translation)
-            if box[2] <= width + 1e-6:
-                placed.append(Placement(index, turns, (item.translation[0] + margin_mm,
-                                                       item.translation[1] + margin_mm)))
+            box = _turned_bounds(grown[index], turns, item.translation)
+            if box[2] <= width + spacing_mm + 1e-6:
+                shift = margin_mm - spacing_mm / 2
+                placed.append(Placement(index, turns, (item.translation[0] + shift, item.translation[1] + shift)))
         if not placed:
             raise SlicingError("no part fits on a sheet: use a bigger sheet or smaller margins")
         for placement in list(placed):
@@ -159,14 +164,31 @@ def _carried(child: Placement, parent: Placement) -> Placement:
                      (float(shift[0] + parent.shift_mm[0]), float(shift[1] + parent.shift_mm[1])))
 
 
-def _nest_shape(part: FlatPart) -> list[tuple[float, float]]:
+def _solved(instance: spyrrow.StripPackingInstance, config: spyrrow.StripPackingConfig) -> spyrrow.StripPackingSolution:
+    """The instance solved; a panic inside spyrrow (a Rust PanicException, which is not an Exception) told as a
+    SlicingError rather than left to end the program."""
+    try:
+        return instance.solve(config)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        raise SlicingError(f"the nesting library failed on these parts ({str(exc).splitlines()[0]}): try "
+                           "other spacing, or one copy per job") from None
+
+
+def _nest_shape(part: FlatPart, grow_mm: float) -> list[tuple[float, float]]:
     """The outer boundary spyrrow packs: the part's outline (all its pieces' hull when it has several), grown
-    and simplified so that it still holds the whole part."""
+    by grow_mm and then as much more as simplifying it takes, so that it still holds the whole part."""
     pieces = [shapely.Polygon(polygons.to_mm(piece[:1])[0]) for piece in polygons.islands(part.outline)]
     if not pieces:
         raise SlicingError(f"{part.name} has no outline to nest")
     shape = pieces[0] if len(pieces) == 1 else shapely.MultiPolygon(pieces).convex_hull
-    grown = shape.buffer(_SHAPE_TOLERANCE_MM, join_style="mitre").simplify(_SHAPE_TOLERANCE_MM)
+    grown = shape.buffer(_SHAPE_TOLERANCE_MM, join_style="mitre")
+    if grow_mm > 0:
+        # Round joins keep the same distance all round (mitred ones would grow spikes off a gear's teeth); the
+        # rounds' chords are pushed out so that they stay outside the true circle.
+        grown = grown.buffer(grow_mm / np.cos(np.pi / (4 * _ROUND_SEGMENTS)), quad_segs=_ROUND_SEGMENTS)
+    grown = grown.simplify(_SHAPE_TOLERANCE_MM)
     return [(float(x), float(y)) for x, y in np.asarray(grown.exterior.coords)[:-1]]
 
 

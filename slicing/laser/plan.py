@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 
 from slicing.cnc.flat import FlatPart
+from slicing.cnc.line_order import nearest_order
 from slicing.errors import SlicingError
 from slicing.fdm import polygons
 from slicing.laser.settings import LaserSetting
@@ -43,7 +44,7 @@ def plan_laser(part: FlatPart, *, cut: LaserSetting | None = None, engrave: Lase
     if areas and fill is not None:
         layers.append(LaserLayer("fill", fill, raster_lines(areas, fill.line_interval_mm), overscan_mm))
     if part.engravings and engrave is not None:
-        lines = _nearest_order([np.asarray(line) for line in part.engravings], here)
+        lines = nearest_order(part.engravings, here)
         layers.append(LaserLayer("engrave", engrave, tuple(lines)))
     if part.outline and cut is not None:
         rings = [np.vstack([r, r[:1]]) for r in polygons.to_mm(kerf_compensated(part.outline, cut.kerf_mm))]
@@ -104,21 +105,3 @@ def raster_lines(region: polygons.Paths, interval_mm: float) -> tuple[np.ndarray
             spans = [(b, a) for a, b in reversed(spans)]
         lines += [np.array([[a, y], [b, y]]) for a, b in spans]
     return tuple(lines)
-
-
-def _nearest_order(lines: list[np.ndarray], start: np.ndarray) -> list[np.ndarray]:
-    """Open lines in nearest-next order, each run from whichever end is nearer."""
-    left = list(range(len(lines)))
-    ordered = []
-    here = start
-    while left:
-        ends = [(float(min(np.linalg.norm(lines[i][0] - here), np.linalg.norm(lines[i][-1] - here))), i)
-                for i in left]
-        _, chosen = min(ends)
-        line = lines[chosen]
-        if np.linalg.norm(line[-1] - here) < np.linalg.norm(line[0] - here):
-            line = line[::-1]
-        ordered.append(line)
-        here = line[-1]
-        left.remove(chosen)
-    return ordered
