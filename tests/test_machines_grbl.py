@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from machines.grbl_sim import SimulatedGrbl
-from machines.pty_device import PtyDevice
 
 from app.machines.base import IDLE, MachineError, WrongAddress
 from app.machines.grbl_serial import GrblSerial, error_message
+from tests.machines.grbl_sim import SimulatedGrbl
+from tests.machines.pty_device import PtyDevice
 
 
 class SilentDevice(PtyDevice):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from machines.http_stand_in import Reply, Request, StandIn
 
 from app.machines.base import FileRejected, PrinterBusy, WrongAddress
 from app.machines.http_api import MAX_REPLY_BYTES
 from app.machines.octoprint import OctoPrint
+from tests.machines.http_stand_in import Reply, Request, StandIn
 
 
 class WebPage(StandIn):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from machines.marlin_sim import SimulatedMarlin
-from machines.pty_device import PtyDevice
 
 from app.machines.base import IDLE, PAUSED, MachineTimeout, PrinterBusy, Unreachable
 from app.machines.marlin_serial import CANCEL_COMMANDS, MarlinSerial, checksum, framed
+from tests.machines.marlin_sim import SimulatedMarlin
+from tests.machines.pty_device import PtyDevice
 
 
 class SilentDevice(PtyDevice):

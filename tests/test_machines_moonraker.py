@@ -6,12 +6,12 @@ from __future__ import annotations
 import threading
 
 import pytest
-from machines.moonraker_stand_in import MoonrakerStandIn
 
 from app.machines.base import IDLE, PAUSED, PRINTING, AuthenticationFailed, DiskFull, PrinterBusy
 from app.machines.http_api import UploadCancelled
 from app.machines.moonraker import Moonraker
 from app.machines.send import Program, send_program
+from tests.machines.moonraker_stand_in import MoonrakerStandIn
 
 PROGRAM = Program("plate-0123456789ab.gcode", b"G28\nG1 X10 Y10 F3000\n" * 100)
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from machines.octoprint_server import OctoPrintServer, free_port, start_server
 
 from app.machines.base import (
     IDLE,
@@ -25,6 +24,7 @@ from app.machines.base import (
 )
 from app.machines.octoprint import OctoPrint
 from app.machines.send import Program, read_program, send_program
+from tests.machines.octoprint_server import OctoPrintServer, free_port, start_server
 
 SHORT_PRINT = Path(__file__).parent / "machines" / "short_print.gcode"
 

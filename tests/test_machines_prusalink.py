@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import pytest
-from machines.prusalink_stand_in import PrusaLinkStandIn
 
 from app.machines.base import IDLE, PAUSED, PRINTING, AuthenticationFailed, DiskFull, PrinterBusy
 from app.machines.prusalink import PrusaLink
 from app.machines.send import Program, send_program
+from tests.machines.prusalink_stand_in import PrusaLinkStandIn
 
 PROGRAM = Program("plate-0123456789ab.gcode", b"G28\nG1 X10 Y10 F3000\n" * 100)
 KEY = "pRuSaLiNkKeY1234"

@@ -7,8 +7,6 @@ import hashlib
 import json
 
 import pytest
-from machines.marlin_sim import SimulatedMarlin
-from machines.moonraker_stand_in import MoonrakerStandIn
 
 from app.cli import main
 from app.jobs import Recipe, pack_recipe, sha256_of
@@ -16,6 +14,8 @@ from app.machines.base import MachineTimeout
 from app.machines.moonraker import Moonraker
 from app.machines.registry import Printer, add_printer
 from app.machines.send import read_program, send_program
+from tests.machines.marlin_sim import SimulatedMarlin
+from tests.machines.moonraker_stand_in import MoonrakerStandIn
 
 GCODE = b"G28\nG1 X10 Y10 F3000\nG1 X20 Y10\n"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from machines.moonraker_stand_in import MoonrakerStandIn
 
 from app.jobs import PROGRAM_FILE, read_recipe
 from app.machines.registry import Printer, add_printer
@@ -15,6 +14,7 @@ from app.workshops import directory
 from app.workshops.errors import WorkshopError
 from app.workshops.server.db import sqlite_url
 from app.workshops.staff import check_report, dispatch, fetch_recipe, quote_for
+from tests.machines.moonraker_stand_in import MoonrakerStandIn
 from tests.workshops.recipes import CHECK_REPORT, recipe_bytes
 from tests.workshops.servers import WorkshopServer
 
