@@ -92,6 +92,9 @@ class FlatSource:
     name: str
 
 
+_PLANNER_DEFAULTS = {field.name: field.default for field in fields(RouterSettings)}
+
+
 @dataclass(frozen=True)
 class RouterInputs:
     """Everything a router job reads besides the part, by value: the profiles, every toolpath setting and the
@@ -109,17 +112,18 @@ class RouterInputs:
     keep_grain: bool = False
     nest_seconds: int = 1
     coupon: bool = False
-    tabs: int = 4
-    tab_width_mm: float = 8.0
-    tab_height_mm: float = 3.0
+    # The toolpath settings default to the planner's own defaults (one place to change them).
+    tabs: int = _PLANNER_DEFAULTS["tab_count"]
+    tab_width_mm: float = _PLANNER_DEFAULTS["tab_width_mm"]
+    tab_height_mm: float = _PLANNER_DEFAULTS["tab_height_mm"]
     tab_points: tuple[tuple[float, float], ...] = ()
-    relief: str = ""
-    relief_clearance_mm: float = 0.0
-    lead_mm: float = 0.0
-    lead_style: str = "line"
-    direction: str = "climb"
-    allowance_mm: float = 0.0
-    resolution_mm: float = 0.5
+    relief: str = _PLANNER_DEFAULTS["corner_relief"]
+    relief_clearance_mm: float = _PLANNER_DEFAULTS["relief_clearance_mm"]
+    lead_mm: float = _PLANNER_DEFAULTS["lead_mm"]
+    lead_style: str = _PLANNER_DEFAULTS["lead_style"]
+    direction: str = _PLANNER_DEFAULTS["direction"]
+    allowance_mm: float = _PLANNER_DEFAULTS["finishing_allowance_mm"]
+    resolution_mm: float = _PLANNER_DEFAULTS["resolution_mm"]
     labels: bool = False
     check_limits: dict[str, float] | None = None
     override_checks: bool = False

@@ -385,3 +385,27 @@ def test_hand_placed_tabs_follow_their_piece_and_the_others_get_automatic_ones()
     distances = np.linalg.norm(centres - np.array([160.0 + margin, margin]), axis=1)
     assert len(profile.tabs) == 1 + 3 * 4
     assert np.sort(distances)[0] < 3.2 and np.sort(distances)[1] > 50.0  # on the tool's centre line, 3 mm out
+
+
+def test_the_commands_defaults_are_the_library_calls_defaults():
+    from dataclasses import fields
+
+    from app.cam_chain import LaserInputs, RouterInputs
+    from app.cli import _parser
+
+    def defaults(cls) -> dict:
+        return {field.name: field.default for field in fields(cls)}
+
+    cam = vars(_parser().parse_args(["cam", "part.dxf", "-o", "out"]))
+    router = defaults(RouterInputs)
+    names = {"copies": "copies", "spacing": "spacing_mm", "keep_grain": "keep_grain", "nest_seconds": "nest_seconds",
+             "coupon": "coupon", "tabs": "tabs", "tab_width": "tab_width_mm", "tab_height": "tab_height_mm",
+             "relief": "relief", "lead": "lead_mm", "lead_style": "lead_style", "direction": "direction",
+             "allowance": "allowance_mm", "resolution": "resolution_mm", "labels": "labels",
+             "override_checks": "override_checks", "accept_findings": "accept_findings"}
+    assert {name: cam[option] for option, name in names.items()} == {name: router[name] for name in names.values()}
+    laser = vars(_parser().parse_args(["laser", "part.svg", "-o", "out"]))
+    names = {"copies": "copies", "spacing": "spacing_mm", "nest_seconds": "nest_seconds", "overscan": "overscan_mm",
+             "labels": "labels", "override_checks": "override_checks"}
+    assert {name: laser[option] for option, name in names.items()} == {name: defaults(LaserInputs)[name]
+                                                                       for name in names.values()}
