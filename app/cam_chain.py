@@ -145,6 +145,7 @@ class LaserInputs:
     copies: int = 1
     spacing_mm: float = 2.0
     nest_seconds: int = 1
+    coupon: bool = False
     overscan_mm: float = 2.0
     labels: bool = False
     check_limits: dict[str, float] | None = None
@@ -305,13 +306,7 @@ def _router_sheets(part: FlatPart, inputs: RouterInputs, settings: RouterSetting
                         stroke_width_mm=engrave_width_mm(inputs.engrave_tool, depth))
     if inputs.copies == 1 and not inputs.coupon:
         return _single_sheet("sheet-01", place_on_sheet(part, settings.sheet_mm, settings.margin_mm), label)
-    parts = pieces(part)
-    letters: list[str | None] = _piece_letters(len(parts))
-    copies = [inputs.copies] * len(parts)
-    if inputs.coupon:
-        parts.append(fit_coupon(part.thickness_mm))
-        copies.append(1)
-        letters.append(None)
+    parts, copies, letters = _parts_to_nest(part, inputs.copies, inputs.coupon)
     if recorded_sheets is not None:
         nested = recorded_nesting(recorded_sheets, copies)
     else:
@@ -325,14 +320,14 @@ def _router_sheets(part: FlatPart, inputs: RouterInputs, settings: RouterSetting
 
 # --- the laser -------------------------------------------------------------------------------------------
 
-def laser_settings_for(source: FlatSource, table: LaserSettings, material: str, labels: bool = False
+def laser_settings_for(source: FlatSource, table: LaserSettings, material: str, marks: bool = False
                        ) -> dict[str, LaserSetting | None]:
-    """The table's setting for each operation the part has (cut, engrave, fill; labels are engraved), None
-    for the others."""
+    """The table's setting for each operation the part has (cut, engrave, fill), None for the others; marks:
+    the job engraves marks of its own besides the part's (labels, a fit coupon's ticks)."""
     part = source.part
     chosen = {
         "cut": table.lookup(material, "cut", part.thickness_mm) if part.outline else None,
-        "engrave": table.lookup(material, "engrave", 0.0) if part.engravings or labels else None,
+        "engrave": table.lookup(material, "engrave", 0.0) if part.engravings or marks else None,
         "fill": table.lookup(material, "fill", 0.0) if fill_areas(part) else None,
     }
     if chosen["cut"] is not None and source.parameters.get("kerf"):
@@ -389,22 +384,21 @@ def _laser_sheets(part: FlatPart, inputs: LaserInputs, recorded_sheets: Sequence
             raise LocalfabError("labels are engraved: give the laser an engrave setting for the material")
         label = partial(labelled, height_mm=LABEL_HEIGHT_MM, depth_mm=LABEL_DEPTH_MM,  # a laser burns no depth
                         stroke_width_mm=max(inputs.engrave.kerf_mm, LASER_LINE_MM))
-    if inputs.copies == 1:
+    if inputs.copies == 1 and not inputs.coupon:
         placed = place_on_sheet(part, sheet, inputs.spacing_mm)
         xmin, ymin, xmax, ymax = placed.bounds_mm()
         if xmax > sheet[0] - inputs.spacing_mm or ymax > sheet[1] - inputs.spacing_mm:
             raise LocalfabError(f"{part.name} ({xmax - xmin:.0f} x {ymax - ymin:.0f} mm) does not fit a {sheet[0]:g} x "
                                 f"{sheet[1]:g} mm sheet with {inputs.spacing_mm:g} mm margins: use a bigger sheet")
         return _single_sheet("", placed, label)
-    parts = pieces(part)
-    copies = [inputs.copies] * len(parts)
+    parts, copies, letters = _parts_to_nest(part, inputs.copies, inputs.coupon)
     if recorded_sheets is not None:
         nested = recorded_nesting(recorded_sheets, copies)
     else:
         nested = nest(parts, copies, sheet, spacing_mm=inputs.spacing_mm, margin_mm=inputs.spacing_mm,
                       seconds_per_sheet=inputs.nest_seconds)
     names = [f"sheet-{k:02d}/" for k in range(1, len(nested) + 1)]
-    layouts, missing = _nested_sheets(names, parts, nested, label, _piece_letters(len(parts)))
+    layouts, missing = _nested_sheets(names, parts, nested, label, letters)
     return [(folder, replace(placed, name=f"{part.name} {folder.rstrip('/')}"), layout)
             for folder, placed, layout in layouts], missing
 
@@ -425,6 +419,20 @@ def laser_sheet_mm(inputs: LaserInputs) -> tuple[float, float]:
 # (name, the sheet's parts in place as one part, its nesting or None for one copy in the corner)
 SheetLayout = tuple[str, FlatPart, NestedSheet | None]
 Labeller = Callable[..., tuple[FlatPart, tuple[str, ...]]]
+
+
+def _parts_to_nest(part: FlatPart, copies: int, coupon: bool
+                   ) -> tuple[list[FlatPart], list[int], list[str | None]]:
+    """What is nested: each piece of the part (copies of each) and a fit coupon when asked for (one), with the
+    letter each is labelled with (None: the coupon, which says what it is by its ticks)."""
+    parts = pieces(part)
+    letters = _piece_letters(len(parts))
+    counts = [copies] * len(parts)
+    if coupon:
+        parts.append(fit_coupon(part.thickness_mm))
+        counts.append(1)
+        letters.append(None)
+    return parts, counts, letters
 
 
 def _piece_letters(count: int) -> list[str | None]:

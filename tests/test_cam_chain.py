@@ -1,7 +1,9 @@
 """The CAM chain as library calls (app.cam_chain): a laser job's progress and cancel, and part labels on
-nested router and laser sheets."""
+nested router and laser sheets, a fit coupon on a laser sheet."""
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import pytest
@@ -103,3 +105,36 @@ def _area_mm2(region) -> float:
 
 def _length_mm(lines) -> float:
     return sum(float(np.linalg.norm(np.diff(line, axis=0), axis=1).sum()) for line in lines)
+
+
+def test_a_laser_job_can_carry_a_fit_coupon_whose_slots_come_out_at_their_widths():
+    from slicing.cnc.coupon import ALLOWANCES_MM, fit_coupon
+
+    template = find_template("laser-finger-box")
+    box = design_source(template, cut_design_values(template, {}, 3.0))
+    machine = load_cam("machine", "generic-grbl-diode-laser")
+    chosen = laser_settings_for(box, load_laser_settings(machine.laser_settings), "plywood", True)
+    job = cut_with_laser(box, LaserInputs(machine=machine, material="plywood", **chosen, coupon=True))
+    placed = [p["part"] for sheet in job.record["sheets"] for p in sheet["placements"]]
+    coupon_index = len(placed) - 1  # the box's six panels, each once, then the coupon
+    assert sorted(placed) == list(range(coupon_index + 1))
+    (sheet,) = job.sheets
+    engraved = {layer.operation: layer for layer in sheet.layers}["engrave"]
+    assert sum(len(line) - 1 for line in engraved.paths) == sum(range(len(ALLOWANCES_MM)))  # its ticks
+    # The cut follows the coupon half a kerf inside its slots: after cutting each slot is as wide as drawn.
+    # Look at it in the coupon's own frame (the nesting may have turned it).
+    (where,) = [p for p in job.record["sheets"][0]["placements"] if p["part"] == coupon_index]
+    turn = np.array([[0.0, 1.0], [-1.0, 0.0]])  # a quarter turn clockwise, undoing one counter-clockwise
+    local = [(ring - where["shift_mm"]) @ np.linalg.matrix_power(turn, where["quarter_turns"]).T
+             for ring in {layer.operation: layer for layer in sheet.layers}["cut"].paths]
+    coupon = fit_coupon(3.0)
+    xmin, ymin, xmax, ymax = coupon.bounds_mm()
+    kerf = chosen["cut"].kerf_mm
+    (ring,) = [r for r in local if np.allclose([*r.min(axis=0), *r.max(axis=0)],
+                                               [xmin - kerf / 2, ymin - kerf / 2, xmax + kerf / 2, ymax + kerf / 2],
+                                               atol=1e-3)]
+    y = ymax - 5.0  # across the slots, 5 mm below the coupon's top edge
+    crossings = np.sort([x0 + (y - y0) * (x1 - x0) / (y1 - y0) for (x0, y0), (x1, y1) in itertools.pairwise(ring)
+                         if (y0 - y) * (y1 - y) < 0])
+    slots = np.diff(crossings)[1::2]  # beam lines: web, slot, web, slot, ...: the slots are every other gap
+    assert slots + kerf == pytest.approx(3.0 + np.array(ALLOWANCES_MM), abs=1e-3)

@@ -35,8 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     cam.add_argument("--nest-seconds", type=int, default=1, metavar="S", help="nesting search time per sheet")
     _add_placements(cam, "cam.json")
     _add_labels(cam)
-    cam.add_argument("--coupon", action="store_true",
-                     help="add a fit coupon: slots from the sheet thickness +0.0 to +0.5 mm, to pick a fit")
+    _add_coupon(cam)
     cam.add_argument("--tabs", type=int, default=4, metavar="N", help="holding tabs per part (default 4)")
     cam.add_argument("--tab-width", type=float, default=8.0, metavar="MM", help="tab width (default 8 mm)")
     cam.add_argument("--tab-height", type=float, default=3.0, metavar="MM", help="tab height (default 3 mm)")
@@ -72,6 +71,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     laser.add_argument("--spacing", type=float, default=2.0, metavar="MM", help="gap between nested parts")
     laser.add_argument("--nest-seconds", type=int, default=1, metavar="S", help="nesting search time per sheet")
     _add_placements(laser, "laser.json")
+    _add_coupon(laser)
     _add_labels(laser)
     laser.add_argument("--override-checks", action="store_true",
                        help="write the program although the manufacturability check found errors (recorded)")
@@ -84,6 +84,11 @@ def _add_placements(parser: argparse.ArgumentParser, record_name: str) -> None:
     parser.add_argument("--placements", type=Path, default=None, metavar=record_name.upper().replace(".", "_"),
                         help=f"reuse the nesting recorded in an earlier job's {record_name} (same part, copies and "
                              "coupon): the nesting search is time-bounded, so only this rebuilds the same program")
+
+
+def _add_coupon(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--coupon", action="store_true",
+                        help="add a fit coupon: slots from the sheet thickness +0.0 to +0.5 mm, to pick a fit")
 
 
 def _add_labels(parser: argparse.ArgumentParser) -> None:
@@ -138,11 +143,12 @@ def _laser(args: argparse.Namespace) -> int:
     if machine.kind != "laser" or not machine.laser_settings:
         raise LocalfabError(f"{machine.name} is not a laser with a settings table: choose a laser --machine")
     source = _read_source(args)
-    chosen = laser_settings_for(source, load_laser_settings(machine.laser_settings), args.material, args.labels)
+    chosen = laser_settings_for(source, load_laser_settings(machine.laser_settings), args.material,
+                                args.labels or args.coupon)
     inputs = LaserInputs(
         machine=machine, material=args.material, **chosen, sheet_mm=_sheet(args.sheet) if args.sheet else None,
         copies=args.copies, spacing_mm=args.spacing, nest_seconds=args.nest_seconds, overscan_mm=args.overscan,
-        labels=args.labels, override_checks=args.override_checks,
+        coupon=args.coupon, labels=args.labels, override_checks=args.override_checks,
     )
     job = cut_with_laser(source, inputs, _recorded_sheets(args, source.record))
     return _write(args, source, inputs, job)
