@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import trimesh
 
 from app.chain import OutputComparison, RebuildReport, part_3mf, recorded_template
@@ -53,7 +54,7 @@ from slicing.cnc.flat import FlatPart, extruded_mesh, merge_parts, pieces
 from slicing.cnc.job import RouterJob, RouterSettings, place_on_sheet, plan_router_job, relieved
 from slicing.cnc.labels import labelled, piece_letter
 from slicing.cnc.mesh_input import flat_part_from_mesh
-from slicing.cnc.nest import NestedSheet, nest, placed_parts, recorded_nesting
+from slicing.cnc.nest import NestedSheet, Placement, nest, placed_parts, recorded_nesting
 from slicing.cnc.svg_input import read_svg
 from slicing.cnc.tooling import CncMachine, CuttingMaterial, Tool, cutting_data
 from slicing.errors import SliceCancelled, SlicingError
@@ -163,8 +164,10 @@ class LaserSheet:
 @dataclass(frozen=True)
 class CamJob:
     """A planned CAM job: its program and SVG files by name (sheet-NN/... when nested), what its job record
-    says (cam.json / laser.json, without the output hashes), the check report, the run time, and each sheet
-    as planned (RouterJob or LaserSheet), for a preview."""
+    says (cam.json / laser.json, without the output hashes), the check report, the run time, and for a
+    preview: each sheet as planned (RouterJob or LaserSheet); for each sheet where every copy of each piece
+    went (indices into slicing.cnc.flat.pieces of the part, a fit coupon after them); and how far (x, y, z mm)
+    the check moved the part, so its findings' points can be found on the sheets."""
 
     process: str
     outputs: dict[str, bytes]
@@ -172,6 +175,8 @@ class CamJob:
     report: CheckReport
     run_time_s: float
     sheets: tuple[RouterJob | LaserSheet, ...] = ()
+    placements: tuple[tuple[Placement, ...], ...] = ()
+    check_shift_mm: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
 # --- where the part comes from -------------------------------------------------------------------------
@@ -236,7 +241,8 @@ def cut_with_router(source: FlatSource, inputs: RouterInputs, recorded_sheets: S
     # With reliefs asked for, the check sees the part as it will be cut: its outline relieved, its pockets.
     checked = extruded_mesh(relieved(part, settings)) if inputs.relief else source.mesh
     limits = dict(inputs.check_limits) if inputs.check_limits is not None else router_check_limits()
-    report = check_cnc(place_on_bed(checked, *settings.sheet_mm), inputs.tool, limits,
+    on_sheet = place_on_bed(checked, *settings.sheet_mm)
+    report = check_cnc(on_sheet, inputs.tool, limits,
                        (*settings.sheet_mm, part.thickness_mm), limits["smallest_tool_diameter"],
                        pocket_tool=inputs.pocket_tool or inputs.tool)
     checks = _checked(report, "cnc", inputs.override_checks)
@@ -270,7 +276,10 @@ def cut_with_router(source: FlatSource, inputs: RouterInputs, recorded_sheets: S
         "findings": findings, "findings_accepted": bool(findings), "run_time_s": run_time,
         **_labels_record(inputs.labels, unlabelled),
     }
-    return CamJob("cnc", outputs, record, report, run_time, tuple(planned))
+    shift = on_sheet.bounds[0] - checked.bounds[0]
+    return CamJob("cnc", outputs, record, report, run_time, tuple(planned),
+                  tuple(_piece_placements(part, placed, nested) for _, placed, nested in sheets),
+                  (float(shift[0]), float(shift[1]), float(shift[2])))
 
 
 def router_check_limits() -> dict[str, float]:
@@ -369,7 +378,8 @@ def cut_with_laser(source: FlatSource, inputs: LaserInputs, recorded_sheets: Seq
         "settings": {op: asdict(setting) for op, setting in chosen.items() if setting is not None},
         **_labels_record(inputs.labels, unlabelled),
     }
-    return CamJob("laser", outputs, record, report, run_time, tuple(planned))
+    return CamJob("laser", outputs, record, report, run_time, tuple(planned),
+                  tuple(_piece_placements(part, placed, nested) for _, placed, nested in layouts))
 
 
 def _laser_sheets(part: FlatPart, inputs: LaserInputs, recorded_sheets: Sequence[Mapping] | None
@@ -439,6 +449,15 @@ def _piece_letters(count: int) -> list[str | None]:
     """The letter each piece of a part is labelled with after its copy's number, as slicing.cnc.labels letters
     the pieces of one copy: none for a one-piece part."""
     return [""] if count == 1 else [piece_letter(index) for index in range(count)]
+
+
+def _piece_placements(part: FlatPart, placed: FlatPart, nested: NestedSheet | None) -> tuple[Placement, ...]:
+    """Where each copy of each piece of `part` went on one sheet: its nesting's placements, or (one copy in
+    the corner) every piece moved as the whole part was."""
+    if nested is not None:
+        return nested.placements
+    shift = np.subtract(placed.bounds_mm()[:2], part.bounds_mm()[:2])
+    return tuple(Placement(index, 0, (float(shift[0]), float(shift[1]))) for index in range(len(pieces(part))))
 
 
 def _single_sheet(name: str, placed: FlatPart, label: Labeller | None) -> tuple[list[SheetLayout], list[str]]:

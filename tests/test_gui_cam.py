@@ -58,6 +58,29 @@ def save(qtbot, panel, folder: Path) -> None:
     qtbot.waitUntil(lambda: not panel.save_runner.busy, timeout=SLICE_TIMEOUT_MS)
 
 
+def by_severity(report) -> list:
+    """A check report's findings as the check list lists them: errors first, then by rule."""
+    return sorted(report.findings, key=lambda f: (("error", "warning", "info").index(f.severity), f.rule))
+
+
+def drawn_rings(lines) -> list[np.ndarray]:
+    """The (n, 2) mm vertices of each polyline of a drawn line set (the view's outlines)."""
+    cells, points, rings, at = np.asarray(lines.lines), np.asarray(lines.points)[:, :2], [], 0
+    while at < len(cells):
+        rings.append(points[cells[at + 1:at + 1 + cells[at]]])
+        at += 1 + cells[at]
+    return rings
+
+
+def nearest_distances(points: np.ndarray, rings: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """For each (x, y) point, how far (mm) the nearest of the rings' vertices is, and the nearest of their lines."""
+    import shapely
+
+    vertices = np.vstack(rings)
+    to_vertex = np.linalg.norm(points[:, None, :2] - vertices[None], axis=2).min(axis=1)
+    return to_vertex, shapely.distance(shapely.MultiLineString(rings), shapely.points(points[:, :2]))
+
+
 def files_in(folder: Path) -> dict[str, bytes]:
     return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
@@ -101,6 +124,8 @@ def test_the_plywood_stool_is_routed_on_a_sheet_with_dogbones_and_saved_like_the
     make_toolpaths(qtbot, panel)
     assert window._no_slice_hint.text() == CAM_SHOWN_HINT, "the hint no longer asks for toolpaths"
     result = panel.result
+    assert window.check_list.findings() == by_severity(result.report) == [], "dog-bones clear the tight corners"
+    assert window.check_list._summary.text() == "Checks: no findings", "the router's check, under the view"
     assert result.choice.sheet_mm == (800.0, 400.0) and result.choice.settings["relief"] == "dogbone"
     assert panel.run_time_label.text() not in ("—", "") and result.run_time_s > 0
     (sheet,) = result.sheets
@@ -146,6 +171,7 @@ def test_the_plywood_stool_is_routed_on_a_sheet_with_dogbones_and_saved_like_the
                     timeout=SLICE_TIMEOUT_MS)
     assert window.fabricate_panel._pages.currentWidget() is not panel
     assert window.bed_view.bed_size != (800.0, 400.0) and drawn(window, "cam outlines") is None
+    assert window.check_list.overlay.isVisible(), "a printed part's overhangs can be coloured again"
     window.close()
 
 
@@ -329,22 +355,26 @@ def test_four_engraved_coasters_are_nested_on_the_laser_bed_and_saved_like_the_c
     panel.process.setCurrentIndex(panel.process.findData("laser"))
     assert (panel.sheet_width.value(), panel.sheet_height.value()) == (400.0, 400.0), "the laser's bed"
     chosen = panel.choice()
-    assert chosen.settings == {field.name: field.default for field in fields(LaserInputs)
-                               if field.name in ("copies", "labels")}, "the command's defaults, and only its settings"
+    assert chosen.settings == {field.name: field.default for field in fields(LaserInputs) if field.name in (
+        "copies", "coupon", "labels")}, "the command's defaults, and only its settings"
     assert not panel.holding.isVisible() and panel.nesting.isVisible() and not panel.nesting.is_expanded()
-    assert panel.nesting.form.isRowVisible(panel.copies) and not panel.nesting.form.isRowVisible(panel.coupon)
+    assert panel.nesting.form.isRowVisible(panel.copies) and panel.nesting.form.isRowVisible(panel.coupon)
+    assert not panel.nesting.form.isRowVisible(panel.keep_grain), "a laser has no grain to keep"
     panel.thickness.setValue(3.0)
     panel.copies.setValue(4)
     panel.labels.setChecked(True)
+    panel.coupon.setChecked(True)
     make_toolpaths(qtbot, panel)
     result = panel.result
     assert result.inputs.sheet_mm is None and result.inputs.copies == 4 and result.inputs.labels
+    assert result.inputs.coupon
     records = result.job.record["sheets"]
-    assert sum(len(record["placements"]) for record in records) == 4
+    assert sum(len(record["placements"]) for record in records) == 4 + 1  # and the coupon
     assert_each_pass_is_on_its_own_piece(result)
     pieces = [part for sheet in result.sheets for part in sheet.parts]
-    assert len(pieces) == 4 and all({op.kind for op in part.operations} == {"fill", "engrave", "cut"}
-                                    for part in pieces), "each coaster: its fill, its label, its cut"
+    kinds = sorted(tuple(sorted({op.kind for op in part.operations})) for part in pieces)
+    assert kinds == [("cut", "engrave")] + [("cut", "engrave", "fill")] * 4, \
+        "each coaster: its fill, its label, its cut; the coupon: its ticks and its cut"
     if len(result.sheets) == 1:
         assert not panel.sheet_picker.isVisible()
         assert panel.sheets_label.text() == f"1 · {round(100 * records[0]['utilisation'])} % used"
@@ -353,9 +383,106 @@ def test_four_engraved_coasters_are_nested_on_the_laser_bed_and_saved_like_the_c
     screenshot(qtbot, window, "cam_10_four_coasters_laser")
 
     save(qtbot, panel, tmp_path / "window")
-    assert main(["laser", "engraved-coaster", "--thickness", "3", "--copies", "4", "--labels",
+    assert main(["laser", "engraved-coaster", "--thickness", "3", "--copies", "4", "--labels", "--coupon",
                  "--placements", str(tmp_path / "window" / "laser.json"), "-o", str(tmp_path / "cli")]) == 0
     saved, written = files_in(tmp_path / "window"), files_in(tmp_path / "cli")
     assert sorted(saved) == sorted(written) == sorted([*result.job.outputs, "laser.json", "engraved-coaster.localfab"])
     assert [name for name in saved if saved[name] != written[name]] == [], "byte-identical files"
     window.close()
+
+
+def test_the_routers_check_lists_the_stools_tight_corners_and_marks_them_on_every_nested_copy(qtbot):
+    from slicing.fdm import polygons
+
+    window = open_window(qtbot)
+    choose_design(qtbot, window, "plywood-stool")
+    panel = window.cam_panel
+    assert not window.check_list.overlay.isVisible(), "overhangs and thin walls are a printer's worries"
+    # Two stools without corner reliefs, nested on the router's whole 800 x 800 mm travel.
+    panel.sheet_width.setValue(800.0)
+    panel.sheet_height.setValue(800.0)
+    panel.copies.setValue(2)
+    assert panel.relief.currentData() == ""
+    make_toolpaths(qtbot, panel)
+    result = panel.result
+    assert [f.rule for f in result.report.errors] == ["cnc.inside_corner"]
+    listed = window.check_list.findings()
+    assert listed == by_severity(result.report)
+    assert window.check_list._summary.text().startswith("Checks: 1 error")
+    assert window.check_list.list.item(0).text().startswith(
+        f"{len(listed[0].points)} inside corners are tighter than the 6 mm tool can cut")
+    # The override unticked, the check's errors stop a save; ticked, they do not.
+    assert not panel.override.isChecked() and not panel.save_button.isEnabled()
+    assert panel.save_button.toolTip().startswith("The check found 1 error(s)")
+    panel.override.setChecked(True)
+    assert panel.save_button.isEnabled()
+    panel.override.setChecked(False)
+
+    # The check found each corner on the stool's drawing centred on the sheet (its tight corners are tool's
+    # reach slivers left in the cut, a little way off the corner): how far each is from the drawing's nearest
+    # vertex and line is where it is. Each copy on the sheets must have its corners marked just as far from
+    # the drawn outline's.
+    corners = listed[0]
+    checked = np.asarray(corners.points)
+    drawing = result.source.mesh
+    on_sheet = np.array([800.0, 800.0]) / 2.0 - drawing.bounds[:, :2].mean(axis=0)  # slicing.mesh.place_on_bed
+    drawn_corners = [ring + on_sheet for ring in polygons.to_mm(result.source.part.outline)]
+    to_vertex, to_line = nearest_distances(checked, drawn_corners)
+    assert np.all(to_line < 1.2) and np.sum(to_vertex < 2.0) >= len(checked) // 2, "the check found corners"
+    window.check_list.choose(0)
+    marked_vertex, marked_line = [], []
+    for index, sheet in enumerate(result.sheets):
+        panel.sheet_picker.setCurrentIndex(index)
+        marks = np.asarray(drawn(window, "finding points").points)
+        rings = drawn_rings(drawn(window, "cam outlines"))
+        vertex, line = nearest_distances(marks, rings)
+        marked_vertex.append(vertex)
+        marked_line.append(line)
+        assert np.allclose(marks[:, 2], sheet.preview.thickness_mm), "on the sheet's top, with the outlines"
+        assert window.status_text() == f"Marked where it is on {len(sheet.placements)} pieces on this sheet", \
+            "every piece of the stool has tight corners, and each copy of it on the sheet is marked"
+        if index == 0:
+            screenshot(qtbot, window, "cam_11_stool_tight_corners_on_nested_copies")
+            # A close look at one marked corner, for the screenshot.
+            corner = marks[np.argmin(vertex)]
+            window.bed_view.frame_box(np.repeat(corner, 2) + np.array([-40, 40, -40, 40, -5, 5]))
+            screenshot(qtbot, window, "cam_12_stool_tight_corners_close_up")
+    copies = 2
+    assert sorted(np.concatenate(marked_vertex)) == pytest.approx(sorted(np.tile(to_vertex, copies)), abs=0.01)
+    assert sorted(np.concatenate(marked_line)) == pytest.approx(sorted(np.tile(to_line, copies)), abs=0.01)
+
+    # Chosen, a finding is framed: the view looks at its marks.
+    panel.sheet_picker.setCurrentIndex(0)
+    window.check_list.choose(-1)
+    assert drawn(window, "finding points") is None
+    window.check_list.choose(0)
+    marks = np.asarray(drawn(window, "finding points").points)
+    focus = np.asarray(window.bed_view.plotter.camera.focal_point)
+    assert np.all(focus[:2] >= marks[:, :2].min(axis=0)) and np.all(focus[:2] <= marks[:, :2].max(axis=0))
+
+    # Another sheet thickness is another design: its check goes with the toolpaths.
+    window.parameter_form.editor("sheet_thickness").setValue(12.5)
+    qtbot.waitUntil(lambda: panel.result is None, timeout=SLICE_TIMEOUT_MS)
+    assert window.check_list.findings() == [] and window.check_list._summary.text() == "Checks: nothing checked yet"
+    window.close()
+
+
+def test_a_check_point_goes_to_each_copy_of_its_piece_turned_and_shifted_as_the_nesting_placed_it():
+    import shapely
+
+    from app.gui.cam_job import places_on_sheet
+    from slicing.cnc.nest import Placement
+
+    # A 10 x 20 mm piece at the origin and a 10 x 10 mm one beside it, checked 5 mm further right and 7 up.
+    pieces = (shapely.box(0.0, 0.0, 10.0, 20.0), shapely.box(30.0, 0.0, 40.0, 10.0))
+    check_shift = np.array([5.0, 7.0, 0.0])
+    # The first piece's top-right corner, found at half the sheet's depth; a spot just off the second piece.
+    points = np.array([[10.0, 20.0, 6.0], [41.0, 5.0, 0.0]]) + check_shift
+    placements = [Placement(0, 1, (100.0, 50.0)), Placement(1, 2, (200.0, 20.0)), Placement(0, 0, (0.0, 0.0)),
+                  Placement(2, 3, (300.0, 300.0))]
+    turned, half_turned, in_place, coupon = places_on_sheet(points, check_shift, pieces, placements)
+    # A quarter turn counter-clockwise takes (10, 20) to (-20, 10); a half turn, (41, 5) to (-41, -5).
+    assert turned == pytest.approx(np.array([[80.0, 60.0, 6.0]]))
+    assert half_turned == pytest.approx(np.array([[159.0, 15.0, 0.0]]))
+    assert in_place == pytest.approx(np.array([[10.0, 20.0, 6.0]]))
+    assert coupon.shape == (0, 3), "a coupon is no piece of the design"

@@ -1,12 +1,13 @@
 """A CNC router or laser job for the window, made on a worker thread by app.cam_chain (as `localfab cam` /
 `localfab laser` make it) from the chosen design and the CAM setup, and what the window shows of it: the
 check, the run time, and for each sheet the operations of each part on it, the toolpaths and the sheet as lines
-ready to draw and the simulated stock. Saving writes the very files the command writes.
+ready to draw and the simulated stock; and where on each sheet the check's findings are. Saving writes the very
+files the command writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from app.cam_chain import CamJob, FlatSource, LaserInputs, RouterInputs
     from app.checks import CheckReport
     from slicing.cnc.flat import FlatPart
+    from slicing.cnc.nest import Placement
     from slicing.cnc.simulate import Stock
 
 # Operation kinds in drawing order: a toolpath line's `feature` value indexes this tuple.
@@ -30,6 +32,8 @@ RELIEFS = {"": "None", "dogbone": "Dogbone", "tbone": "T-bone"}
 # piece's grown outline are both drawn as chords of arcs. Nested pieces keep a tool diameter and more apart.
 FOOTPRINT_TOLERANCE_MM = 0.5
 UNASSIGNED = "Not on any part"
+# A quarter turn counter-clockwise, as slicing.cnc.flat.FlatPart.rotated turns: (x, y) becomes (-y, x).
+QUARTER_TURN = np.array([[0.0, -1.0], [1.0, 0.0]])
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,8 @@ class CamPreview:
 @dataclass(frozen=True)
 class CamSheet:
     """One sheet of the job as the window shows it: its name, the share of it the parts use (None: one copy,
-    not nested), its run time, its parts with their operations, the preview and (router) the simulated stock."""
+    not nested), its run time, its parts with their operations, the preview, (router) the simulated stock, and
+    where each copy of a piece of the design went on it (one copy not nested: every piece, moved alike)."""
 
     name: str
     utilisation: float | None
@@ -95,12 +100,15 @@ class CamSheet:
     parts: tuple[PartOperations, ...]
     preview: CamPreview
     stock: Stock | None
+    placements: tuple[Placement, ...]
 
 
 @dataclass(frozen=True)
 class CamResult:
     """The planned job (made with both overrides, so a preview shows even what stops a save), its source and
-    inputs, and what the window shows of it, sheet by sheet."""
+    inputs, and what the window shows of it, sheet by sheet. The check's findings are located on the design as
+    it checked it, moved by check_shift_mm (x, y, z); pieces: the design's pieces (shapely polygons in its own
+    mm, in slicing.cnc.flat.pieces order, which sheets' placements index)."""
 
     template: Template
     values: dict[str, Any]
@@ -112,6 +120,8 @@ class CamResult:
     sheets: tuple[CamSheet, ...]
     run_time_s: float
     findings: tuple[str, ...]
+    check_shift_mm: np.ndarray
+    pieces: tuple[Any, ...]
     warnings: tuple[str, ...] = ()
 
     def why_not_saved(self, override: bool) -> str:
@@ -174,7 +184,7 @@ def _router_job(template: Template, source: FlatSource, choice: CamChoice, cance
     # A profile's passes run its lead and its finishing allowance beyond the tool's radius.
     profile_reach = inputs.lead_mm + inputs.allowance_mm
     sheets = []
-    for planned, record in zip(job.sheets, job.record["sheets"], strict=True):
+    for planned, record, placed in zip(job.sheets, job.record["sheets"], job.placements, strict=True):
         thickness = planned.part.thickness_mm
         kinds = [ROUTER_OPERATIONS.index(t.kind) for t in planned.toolpaths]
         passes = [(kind, p) for kind, t in zip(kinds, planned.toolpaths, strict=True) for p in t.passes]
@@ -185,11 +195,13 @@ def _router_job(template: Template, source: FlatSource, choice: CamChoice, cance
         preview = CamPreview(inputs.sheet_mm, thickness, _outlines(planned.part, thickness),
                              _lines(passes, thickness), ROUTER_OPERATIONS)
         sheets.append(CamSheet(record["name"], record["utilisation"], record["run_time_s"],
-                               _parts(pieces, operations, owners), preview, planned.stock))
+                               _parts(pieces, operations, owners), preview, planned.stock, placed))
     return CamResult(
         template=template, values=dict(source.parameters), choice=choice, source=source, inputs=inputs, job=job,
         report=job.report, sheets=tuple(sheets), run_time_s=job.run_time_s,
-        findings=tuple(finding["message"] for finding in job.record["findings"]), warnings=_unlabelled(job.record))
+        findings=tuple(finding["message"] for finding in job.record["findings"]),
+        check_shift_mm=np.array(job.check_shift_mm), pieces=_piece_shapes(source.part),
+        warnings=_unlabelled(job.record))
 
 
 def _laser_job(template: Template, source: FlatSource, choice: CamChoice, cancel: Callable[[], bool],
@@ -202,7 +214,7 @@ def _laser_job(template: Template, source: FlatSource, choice: CamChoice, cancel
     if machine.kind != "laser" or not machine.laser_settings:
         raise LocalfabError(f"{machine.name} is not a laser with a settings table: choose a laser")
     chosen = laser_settings_for(source, load_laser_settings(machine.laser_settings), choice.material,
-                                bool(choice.settings.get("labels")))
+                                bool(choice.settings.get("labels") or choice.settings.get("coupon")))
     # The whole bed is the sheet `localfab laser` cuts without --sheet, and records as none.
     bed = (machine.travel_mm[0], machine.travel_mm[1])
     inputs = LaserInputs(machine=machine, material=choice.material, **chosen,
@@ -212,7 +224,7 @@ def _laser_job(template: Template, source: FlatSource, choice: CamChoice, cancel
                          cancel=cancel)
     sheet_mm = laser_sheet_mm(inputs)
     sheets = []
-    for planned, record in zip(job.sheets, job.record["sheets"], strict=True):
+    for planned, record, placed in zip(job.sheets, job.record["sheets"], job.placements, strict=True):
         part, layers, thickness = planned.part, planned.layers, planned.part.thickness_mm
         kinds = [LASER_OPERATIONS.index(layer.operation) for layer in layers]
         flat = [tuple(np.column_stack([p, np.zeros(len(p))]) for p in layer.paths) for layer in layers]
@@ -225,11 +237,50 @@ def _laser_job(template: Template, source: FlatSource, choice: CamChoice, cancel
         preview = CamPreview(sheet_mm, thickness, _outlines(part, thickness), _lines(passes, thickness),
                              LASER_OPERATIONS)
         sheets.append(CamSheet(record["name"], record["utilisation"], record["run_time_s"],
-                               _parts(pieces, operations, owners), preview, None))
+                               _parts(pieces, operations, owners), preview, None, placed))
     return CamResult(
         template=template, values=dict(source.parameters), choice=choice, source=source, inputs=inputs, job=job,
         report=job.report, sheets=tuple(sheets), run_time_s=job.run_time_s, findings=(),
+        check_shift_mm=np.array(job.check_shift_mm), pieces=_piece_shapes(source.part),
         warnings=_unlabelled(job.record))
+
+
+def finding_on_sheet(result: CamResult, sheet: int, finding: Any) -> list[np.ndarray]:
+    """Where `finding` (a check Finding) is on the result's sheet `sheet`: one (n, 3) mm array per copy of a
+    piece placed on it, in the sheet's coordinates."""
+    return places_on_sheet(np.asarray(finding.points, dtype=float).reshape(-1, 3), result.check_shift_mm,
+                           result.pieces, result.sheets[sheet].placements)
+
+
+def places_on_sheet(points: np.ndarray, check_shift_mm: np.ndarray, pieces: Sequence[Any],
+                    placements: Sequence[Placement]) -> list[np.ndarray]:
+    """Check points ((n, 3) mm, on the design as the check placed it, check_shift_mm (3,) from its own
+    coordinates) on a sheet: each point belongs to the piece (a shapely polygon with holes, in the design's own
+    mm) nearest to it, and goes where each placement of that piece (index into `pieces`, quarter turns
+    counter-clockwise about the design's origin, then a shift in mm) puts it. One (k, 3) array per placement,
+    in order; empty for a piece the points are not on (or a coupon, which is no piece of the design)."""
+    import shapely
+
+    own = np.asarray(points, dtype=float).reshape(-1, 3) - check_shift_mm
+    if len(own) and len(pieces):
+        distances = shapely.distance(np.asarray(pieces, dtype=object)[:, None], shapely.points(own[:, :2]))
+        owners = np.argmin(distances, axis=0)
+    else:
+        owners = np.zeros(len(own), dtype=np.int64)
+    placed = []
+    for placement in placements:
+        mine = own[owners == placement.part] if placement.part < len(pieces) else own[:0]
+        turn = np.linalg.matrix_power(QUARTER_TURN, placement.quarter_turns % 4)
+        xy = mine[:, :2] @ turn.T + np.asarray(placement.shift_mm, dtype=float)
+        placed.append(np.column_stack([xy, mine[:, 2]]))
+    return placed
+
+
+def _piece_shapes(part: FlatPart) -> tuple[Any, ...]:
+    """Each piece of the part (slicing.cnc.flat.pieces, in its order) as a shapely polygon with holes, in mm."""
+    from slicing.cnc.flat import pieces
+
+    return tuple(shape for piece in pieces(part) for shape in _islands(piece))
 
 
 def _unlabelled(record: Mapping[str, Any]) -> tuple[str, ...]:

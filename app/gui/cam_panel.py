@@ -65,7 +65,7 @@ DIRECTIONS = {"climb": "Climb", "conventional": "Conventional"}
 # they are spelled out here (the GUI tests hold them equal). A laser reads LASER_SETTINGS, a router them all.
 JOB_DEFAULTS = {"copies": 1, "keep_grain": False, "coupon": False, "labels": False, "tabs": 4, "tab_width_mm": 8.0,
                 "tab_height_mm": 3.0, "lead_mm": 0.0, "lead_style": "line", "direction": "climb", "relief": ""}
-LASER_SETTINGS = ("copies", "labels")
+LASER_SETTINGS = ("copies", "coupon", "labels")
 PROCESS_NAMES = {"cnc": "CNC router", "laser": "Laser cutter"}
 SWATCH_PX = 10
 # The operations list keeps room for a part and a few of its operations however tall the setup grows.
@@ -76,7 +76,8 @@ class CamPanel(QWidget):
     """Sets up, makes, shows and saves the router or laser job of the design on the bed."""
 
     message = Signal(str, bool)  # words for the status bar, and whether they report an error
-    toolpaths_shown = Signal(bool)  # whether the view now draws a job's toolpaths
+    toolpaths_shown = Signal(bool)  # whether the view now draws a job's toolpaths (its check is `result.report`)
+    sheet_shown = Signal(int)  # the index of the result's sheet the view now draws
 
     def __init__(self, view: BedView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -302,6 +303,10 @@ class CamPanel(QWidget):
         chosen = replace(result, choice=replace(result.choice, override=self.override.isChecked()))
         self.save_runner.request(f"Saving the program in {folder}…", lambda cancel, _: save_cam_job(chosen, folder))
 
+    def shown_sheet(self) -> int:
+        """The index of the result's sheet the view draws."""
+        return max(self.sheet_picker.currentIndex(), 0)
+
     def shutdown(self) -> None:
         self.make_runner.shutdown()
         self.save_runner.shutdown()
@@ -336,8 +341,7 @@ class CamPanel(QWidget):
             self._show_sheet_size(DEFAULT_SHEET_MM)
         for field in (self.tool, self.pocket_tool, self.engrave_tool, self.relief):
             self._form.setRowVisible(field, router)
-        for field in (self.keep_grain, self.coupon):
-            self.nesting.form.setRowVisible(field, router)
+        self.nesting.form.setRowVisible(self.keep_grain, router)
         self.holding.setVisible(router)
         self.stock_shown.setVisible(router)
         self.operations.setHeaderLabels(["Operation", "Tool" if router else "Setting", "Depth"])
@@ -447,6 +451,7 @@ class CamPanel(QWidget):
         show_cam_preview(self._view, sheet.preview)
         if self.stock_shown.isChecked():
             show_stock(self._view, sheet.stock)
+        self.sheet_shown.emit(index)
 
     def _uncheck_stock(self) -> None:
         self.stock_shown.blockSignals(True)

@@ -45,15 +45,16 @@ class CheckList(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.list, 1)
 
-    def show_report(self, report: CheckReport | None) -> None:
-        """List `report`'s findings, most severe first (None empties the list)."""
+    def show_report(self, report: CheckReport | None, *, shown_on: str = "the part") -> None:
+        """List `report`'s findings, most severe first (None empties the list); choosing one shows where it is on
+        `shown_on` (what the view draws: the part, or a CAM job's sheet)."""
         self.list.blockSignals(True)  # a new report is not a choice; the chosen finding is gone with the old one
         self.list.clear()
         self._findings = [] if report is None else sorted(
             report.findings, key=lambda f: (SEVERITIES.index(f.severity), f.rule))
         for finding in self._findings:
             item = QListWidgetItem(self.style().standardIcon(ICONS[finding.severity]), _first_upper(finding.message))
-            item.setToolTip(_details(finding))
+            item.setToolTip(_details(finding, shown_on))
             item.setData(Qt.ItemDataRole.UserRole, finding.rule)
             self.list.addItem(item)
         self.list.blockSignals(False)
@@ -79,12 +80,12 @@ def _summary(report: CheckReport | None) -> str:
     return f"Checks: {said or 'no findings'}"
 
 
-def _details(finding: Finding) -> str:
+def _details(finding: Finding, shown_on: str) -> str:
     lines = [f"{finding.severity}: {finding.rule}"]
     if finding.measured is not None and finding.limit is not None:
         lines.append(f"measured {finding.measured:g} {finding.unit}, limit {finding.limit:g} {finding.unit}".strip())
     if finding.faces or finding.points:
-        lines.append("Choose it to see where it is on the part")
+        lines.append(f"Choose it to see where it is on {shown_on}")
     return "\n".join(lines)
 
 

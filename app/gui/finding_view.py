@@ -50,10 +50,16 @@ def finding_view(mesh: trimesh.Trimesh, findings: Iterable[Any], chosen: Any, ov
     where = np.vstack([np.asarray(mesh.vertices)[np.asarray(mesh.faces)[faces]].reshape(-1, 3), points])
     if not len(where):
         return FindingView(marks, points, None, False)
-    low, high = where.min(axis=0) - FINDING_MARGIN_MM, where.max(axis=0) + FINDING_MARGIN_MM
     # Overhangs face the bed: look at them from below, or the part hides what was chosen.
     facing_down = bool(len(faces)) and float(mesh.face_normals[faces].mean(axis=0)[2]) < FACING_DOWN
-    return FindingView(marks, points, np.column_stack([low, high]).ravel(), facing_down)
+    return FindingView(marks, points, frame_around(where), facing_down)
+
+
+def frame_around(points: np.ndarray) -> np.ndarray:
+    """The box (xmin, xmax, ymin, ymax, zmin, zmax) mm to look at to see (n, 3) points, n > 0, with room
+    around them."""
+    low, high = points.min(axis=0) - FINDING_MARGIN_MM, points.max(axis=0) + FINDING_MARGIN_MM
+    return np.column_stack([low, high]).ravel()
 
 
 def concerned_faces(finding: Any) -> Iterable[int]:

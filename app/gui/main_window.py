@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -38,7 +39,7 @@ from app.gui.design_panel import DesignPanel
 from app.gui.fabricate_panel import FabricatePanel
 from app.gui.feature_colours import feature_colour
 from app.gui.feature_legend import FeatureLegend
-from app.gui.finding_view import finding_view
+from app.gui.finding_view import finding_view, frame_around
 from app.gui.layer_bar import LayerBar
 from app.gui.parameter_form import ParameterForm
 from app.gui.parameter_problems import problems_by_field
@@ -55,6 +56,7 @@ from parametric_designs.schema import ParameterSchema
 from parametric_designs.templates import MANIFEST_NAME, Template, discover, find_template
 
 if TYPE_CHECKING:  # the workshop windows load an HTTP client and the gazetteer: not at start-up
+    from app.gui.cam_job import CamResult
     from app.gui.cam_panel import CamPanel
     from app.gui.workshop_inbox import WorkshopInbox
     from app.gui.workshop_member import MakeAtWorkshopDialog
@@ -70,7 +72,7 @@ EDIT_SETTLE_MS = 300
 ERROR_STYLE = "color: #b3261e;"
 SLICE_HINT = "Slice to see the print layer by layer"
 CAM_HINT = "Make toolpaths to see them on the sheet, coloured as in the operations list"
-CAM_SHOWN_HINT = "Toolpaths are coloured as in the operations list; tick Show simulated stock to see the sheet cut"
+CAM_SHOWN_HINT = "Toolpaths are coloured as in the operations list"
 MESH_FILES = "Meshes (*.stl *.3mf *.obj)"
 OPEN_FILTER = ("All localfab can open (*.localfab *.stl *.3mf *.obj *.scad *.py);;Recipes (*.localfab);;"
                f"{MESH_FILES};;OpenSCAD designs (*.scad);;CadQuery scripts (*.py)")
@@ -545,6 +547,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{part.name} — {APP_NAME}")
         self._framed_source = source
         self.check_list.show_report(None if _made_by_cam(part) else part.report)
+        # Overhangs and thin walls are a printer's worries; a router or laser job's check marks its own.
+        self.check_list.overlay.setVisible(not _made_by_cam(part))
         self._enable_outputs()
         self._offer_slicing(part)
         size = " × ".join(_mm(float(v)) for v in part.mesh.extents)
@@ -573,10 +577,18 @@ class MainWindow(QMainWindow):
 
             self.cam_panel = CamPanel(self.bed_view)
             self.cam_panel.message.connect(lambda text, error: self._say(text, error=error))
-            self.cam_panel.toolpaths_shown.connect(
-                lambda shown: self._no_slice_hint.setText(CAM_SHOWN_HINT if shown else CAM_HINT))
+            self.cam_panel.toolpaths_shown.connect(self._on_cam_job_shown)
+            # Drawing another sheet takes the marks off: the chosen finding is marked on that sheet instead.
+            self.cam_panel.sheet_shown.connect(lambda _: self._show_finding(self._chosen_finding(), frame=False))
         self.cam_panel.set_design(part.template, part.parameters)
         return self.cam_panel
+
+    def _on_cam_job_shown(self, shown: bool) -> None:
+        """A CAM job was made (or the one shown went with a change): list its check, or nothing."""
+        self._no_slice_hint.setText(CAM_SHOWN_HINT if shown else CAM_HINT)
+        part = self.shown_part
+        if part is not None and _made_by_cam(part):
+            self.check_list.show_report(self.cam_panel.result.report if shown else None, shown_on="the sheet")
 
     def _on_build_failed(self, message: str) -> None:
         self._show_busy(False)
@@ -594,16 +606,40 @@ class MainWindow(QMainWindow):
         findings = self.check_list.findings()
         return findings[row] if 0 <= row < len(findings) else None
 
-    def _show_finding(self, finding: Any) -> None:
-        """Paint the chosen finding's facets (and the overlay, when asked for), mark its points, frame them."""
+    def _show_finding(self, finding: Any, *, frame: bool = True) -> None:
+        """Paint the chosen finding's facets (and the overlay, when asked for), mark its points, frame them (when
+        `frame`); for a CAM job, mark them on the sheet drawn."""
         part = self.shown_part
         if part is None:
+            return
+        result = self.cam_panel.result if self.cam_panel is not None and _made_by_cam(part) else None
+        if result is not None:
+            self._show_cam_finding(result, finding, frame)
             return
         view = finding_view(part.mesh, part.report.findings, finding, self.check_list.overlay.isChecked())
         self.bed_view.paint_facets(view.marks)
         self.bed_view.mark_points(view.points)
         if view.frame is not None:
             self.bed_view.frame_box(view.frame, from_below=view.from_below)
+
+    def _show_cam_finding(self, result: CamResult, finding: Any, frame: bool) -> None:
+        """Mark `finding` on every copy of its pieces on the sheet the view draws; the status says on how many."""
+        from app.gui.cam_job import finding_on_sheet
+
+        if finding is None:
+            self.bed_view.mark_points(np.zeros((0, 3)))
+            return
+        shown = self.cam_panel.shown_sheet()
+        copies = [finding_on_sheet(result, index, finding) for index in range(len(result.sheets))]
+        marked = [sum(len(points) > 0 for points in sheet) for sheet in copies]
+        points = np.vstack([np.zeros((0, 3)), *copies[shown]])
+        # On the sheet's top, where the outlines are drawn: a corner the check found at a through cut's foot
+        # would otherwise show beside its drawn corner, seen from above at a slant.
+        points[:, 2] = result.sheets[shown].preview.thickness_mm
+        self.bed_view.mark_points(points)
+        if frame and len(points):
+            self.bed_view.frame_box(frame_around(points))
+        self._say(_marked_words(bool(finding.points), marked[shown], sum(marked) - marked[shown]))
 
     # Slicing.
 
@@ -775,6 +811,16 @@ def _fitting_size(wanted: tuple[int, int]) -> tuple[int, int]:
 def _made_by_cam(part: PlacedPart) -> bool:
     """Whether the part is a design made on a CNC router or a laser, not printed."""
     return part.template is not None and "fdm" not in part.template.processes
+
+
+def _marked_words(located: bool, here: int, elsewhere: int) -> str:
+    """What the status says of a CAM finding marked on `here` pieces on the sheet shown, `elsewhere` on others."""
+    if not located:
+        return "The check gives no place for this finding: it concerns the whole part or the setup"
+    others = f"; {elsewhere} more on other sheets" if elsewhere else ""
+    if not here:
+        return f"Not on this sheet: it is on {elsewhere} piece{'s' * (elsewhere != 1)} on other sheets"
+    return f"Marked where it is on {here} piece{'s' * (here != 1)} on this sheet{others}"
 
 
 def _dropped_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:
