@@ -234,3 +234,24 @@ def test_with_a_pocket_tool_pocket_corners_are_its_to_round_and_through_corners_
     (corners,) = without.errors
     assert len(corners.points) == 9  # the big pocket's four, the small pocket as a whole, the square hole's four
     assert [(f.rule, f.limit) for f in without.warnings] == [("cnc.small_hole", 6.0)]
+
+
+@pytest.mark.parametrize("sheet", [(800.0, 400.0), (800.0, 800.0), (2440.0, 1220.0)])
+def test_the_stools_tight_corners_are_found_at_the_corners_themselves_wherever_it_lies_on_the_sheet(tool, limits,
+                                                                                                   sheet):
+    # Without reliefs, the 6 mm tool leaves every square inside corner of the stool's mortises and notches
+    # (slicing.cnc.dogbone finds them from the outline: the same corners, counted the other way).
+    from app.cam_chain import cut_design_values, design_source
+    from slicing.cnc.dogbone import inside_corners
+
+    template = discover()["plywood-stool"]
+    source = design_source(template, cut_design_values(template, {}, None))
+    on_sheet = place_on_bed(source.mesh, *sheet)
+    shift = on_sheet.bounds[0] - source.mesh.bounds[0]
+    report = check_cnc(on_sheet, tool, limits, (*sheet, 12.0), SMALLEST_TOOL)
+    (corners,) = [f for f in report.findings if f.rule == "cnc.inside_corner"]
+    drawn = np.array([corner.point for corner in inside_corners(source.part.outline)]) + shift[:2]
+    found = np.array(corners.points)[:, :2]
+    assert len(found) == len(drawn) == 36
+    nearest = np.min(np.linalg.norm(found[:, None] - drawn[None], axis=2), axis=1)
+    assert nearest.max() < 0.1  # each at its corner (told 0.05 mm inside the waste)

@@ -106,13 +106,18 @@ def _floor_heights(part: CheckedPart) -> np.ndarray:
     return np.unique(np.concatenate(([low], heights[heights < top - MEASURE_TOLERANCE])))
 
 
+# How far inside the uncut waste a corner is told, from the part's own corner (mm).
+CORNER_INSET_MM = 0.05
+# Strips of waste narrower than this (mm) are rounding, not waste a tool leaves.
+_HAIR_MM = 0.001
 Corner = tuple[float, float, float, float]  # x, y, floor (mm), and the corner's radius (mm)
 
 
 def _unreached_corners(solid: manifold3d.Manifold, floors: np.ndarray, tool: Tool, clearance: float
                        ) -> list[Corner]:
     """Inside vertical corners the tool cannot reach, in a fixed order: material left when the cut region
-    above each floor is opened by the reach (mm: the tool's radius plus the clearance a corner needs)."""
+    above each floor is opened by the reach (mm: the tool's radius plus the clearance a corner needs), each
+    corner where that material reaches deepest (the corner itself), found the same wherever the part lies."""
     reach = tool.radius_mm + clearance
     low, high = np.split(np.asarray(solid.bounding_box()), 2)
     margin = 3.0 * reach + 1.0
@@ -120,7 +125,7 @@ def _unreached_corners(solid: manifold3d.Manifold, floors: np.ndarray, tool: Too
         .translate((low[0] - margin, low[1] - margin))
     near_part = manifold3d.CrossSection.square((high[0] - low[0] + 2 * reach, high[1] - low[1] + 2 * reach)) \
         .translate((low[0] - reach, low[1] - reach))
-    corners: dict[tuple[int, int], Corner] = {}
+    corners: list[Corner] = []
     for floor in floors:
         cut = stock - solid.slice(float(floor) + ABOVE_FLOOR)
         # A round hole at least as wide as the tool has no corner: it is drilled, or bored along a helix.
@@ -129,16 +134,44 @@ def _unreached_corners(solid: manifold3d.Manifold, floors: np.ndarray, tool: Too
                 cut = cut - hole
         reached = cut.offset(-reach, manifold3d.JoinType.Round, 2.0, ARC_SEGMENTS) \
             .offset(reach, manifold3d.JoinType.Round, 2.0, ARC_SEGMENTS)
-        for piece in ((cut - reached) ^ near_part).decompose():
+        reached_edges = shapely.MultiLineString([np.vstack([ring, ring[:1]]) for ring in rings(reached)])
+        # The opened walls miss the drawn ones by a few nanometres, which joins a slot's corners into one
+        # piece by hair-thin strips: opening the leftover by a micrometre parts them again.
+        leftover = ((cut - reached) ^ near_part).offset(-_HAIR_MM, manifold3d.JoinType.Miter, 2.0) \
+            .offset(_HAIR_MM, manifold3d.JoinType.Miter, 2.0)
+        for piece in leftover.decompose():
             area = piece.area()
             if area <= (0.05 * reach) ** 2:  # arc-drawing noise, far below a visible fillet
                 continue
-            radius = _corner_radius(area, reach)
-            centre = np.mean(np.vstack(rings(piece)), axis=0)
-            key = tuple(np.round(centre / reach).astype(int))
-            if key not in corners:
-                corners[key] = (float(centre[0]), float(centre[1]), float(floor), radius)
-    return [corners[key] for key in sorted(corners)]
+            outline = np.vstack(rings(piece))
+            # Each corner is told a hair inside the uncut waste, so that whether it is above material (a
+            # pocket's corner) or above a hole (a through corner) is plain.
+            inward = outline.mean(axis=0)
+            tips = [tip + CORNER_INSET_MM * (inward - tip) / max(float(np.linalg.norm(inward - tip)), 1e-9)
+                    for tip in _deepest_points(outline, reached_edges, reach)]
+            if area > 2.0 * reach ** 2 * (1.0 - math.pi / 4.0):
+                # More waste than two sharp corners leave: a place the tool does not get into at all (a
+                # pocket narrower than it), told once, at its deepest point.
+                tips = tips[:1]
+            radius = _corner_radius(area / len(tips), reach)
+            # A through corner is found again above every floor: the lowest floor's finding stands.
+            corners += [(float(x), float(y), float(floor), radius) for x, y in tips
+                        if all(math.dist((x, y), corner[:2]) > reach for corner in corners)]
+    return sorted(corners, key=lambda corner: (round(corner[0], 3), round(corner[1], 3), corner[2]))
+
+
+def _deepest_points(points: np.ndarray, reached_edges: shapely.Geometry, reach: float) -> list[np.ndarray]:
+    """The corners in one piece of material the tool leaves: its points farthest from where the tool reached,
+    one per corner (a piece can span two corners of a narrow slot's end: points more than the reach apart,
+    each at least half as deep as the deepest, are corners of their own)."""
+    depths = shapely.distance(reached_edges, shapely.points(points))
+    tips: list[np.ndarray] = []
+    for index in np.argsort(-depths, kind="stable"):
+        if depths[index] < depths.max() / 2.0:
+            break
+        if all(np.linalg.norm(points[index] - tip) > reach for tip in tips):
+            tips.append(points[index])
+    return tips
 
 
 def _corner_findings(located: list[Corner], tool: Tool, clearance: float) -> list[Finding]:
