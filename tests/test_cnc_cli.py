@@ -409,3 +409,11 @@ def test_the_commands_defaults_are_the_library_calls_defaults():
              "labels": "labels", "override_checks": "override_checks"}
     assert {name: laser[option] for option, name in names.items()} == {name: defaults(LaserInputs)[name]
                                                                        for name in names.values()}
+
+
+def test_a_nested_labelled_laser_job_with_a_coupon_rebuilds_identical(tmp_path: Path, capsys):
+    assert main(["laser", "engraved-coaster", "--copies", "5", "--labels", "--coupon", "-o", str(tmp_path)]) == 0
+    record = json.loads((tmp_path / "laser.json").read_text())
+    assert record["labels"] == {"not_fitted": []} and record["copies"] == 5
+    assert sum(len(sheet["placements"]) for sheet in record["sheets"]) == 5 + 1
+    assert _recipe_rebuild(tmp_path / "engraved-coaster.localfab", capsys) == (0, "identical\n")
