@@ -13,7 +13,9 @@ import pytest
 
 from app.cli import main
 from app.jobs import Recipe, pack_recipe, read_recipe, sha256_of
+from slicing.cnc.arcs import ARC_TOLERANCE_MM
 from slicing.cnc.grbl_rules import GrblDialect, grbl_violations
+from tests.gcode_arcs import arc_samples
 
 SHORTEST_REVERSAL_MM = 0.02
 
@@ -139,11 +141,13 @@ def test_a_single_laser_part_is_cut_on_the_bed_in_from_the_sheets_corner_and_say
     # The finger box's panels are drawn from the origin; the coaster round it (half of it at negative X and Y).
     for design, spacing in (("laser-finger-box", "2"), ("engraved-coaster", "5")):
         assert main(["laser", design, "--spacing", spacing, "-o", str(tmp_path / design)]) == 0
-        lines = (tmp_path / design / "laser.gcode").read_text().splitlines()
-        coordinates = np.array([[float(word[1:]) for word in line.split() if word[0] in "XY"]
-                                for line in lines if line.startswith(("G0 X", "G1 X"))])
+        text = (tmp_path / design / "laser.gcode").read_text()
+        lines = text.splitlines()
+        ends = np.array([[float(word[1:]) for word in line.split() if word[0] in "XY"]
+                         for line in lines if line.startswith(("G0 X", "G1 X"))])
+        coordinates = np.vstack([ends, *arc_samples(text)])  # the coaster's round edge goes out as arcs
         cut = 0.075 if design == "laser-finger-box" else 0.125  # half the kerf of the table's cut setting
-        assert coordinates.min(axis=0) == pytest.approx([float(spacing) - cut] * 2, abs=1e-3), design
+        assert coordinates.min(axis=0) == pytest.approx([float(spacing) - cut] * 2, abs=ARC_TOLERANCE_MM), design
         assert coordinates.max(axis=0)[0] < 400.0 and coordinates.max(axis=0)[1] < 400.0  # the laser's bed
         assert "(zero: X0 Y0 at the front left corner of the sheet)" in lines
 

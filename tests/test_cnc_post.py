@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.profiles.cam import load_cam
+from slicing.cnc.arcs import ARC_TOLERANCE_MM
 from slicing.cnc.grbl_rules import GrblDialect, grbl_violations
 from slicing.cnc.holes import drill
 from slicing.cnc.motion import motions, run_time_s
@@ -13,7 +14,9 @@ from slicing.cnc.pocket import pocket
 from slicing.cnc.post import Stock3, post_program
 from slicing.cnc.profile import ProfileOptions, profile
 from slicing.cnc.tooling import cutting_data
+from slicing.cnc.toolpath import pass_depths
 from slicing.fdm import polygons
+from tests.gcode_arcs import arc_samples, farthest_from, tessellated
 
 STOCK = Stock3(200.0, 100.0, 12.0, "plywood")
 
@@ -98,3 +101,25 @@ def test_run_time_counts_acceleration_so_it_exceeds_length_over_feed():
     ideal = float(np.sum(length[fed] / (moves.feed_mm_min[fed] / 60.0)))
     estimate = run_time_s(moves, machine)
     assert ideal < estimate < ideal * 3
+
+
+def test_tessellated_round_corners_go_out_as_arcs_that_stay_on_the_toolpath():
+    # A plate as a mesh section gives it: 20 mm round corners as chords sagging 0.015 mm, and a 30 mm hole
+    # as chords sagging 0.03 mm (more than the tolerance: its arcs run between the chords and the vertices).
+    machine = load_cam("machine", "generic-grbl-router")
+    tool = load_cam("tool", "flat-6-2f")
+    data = cutting_data(tool, load_cam("material", "plywood"), machine)
+    corners = [((20.0, 20.0), np.pi), ((130.0, 20.0), 1.5 * np.pi), ((130.0, 60.0), 0.0), ((20.0, 60.0), 0.5 * np.pi)]
+    outline = np.vstack([tessellated(c, 20.0, 0.015, start, np.pi / 2) for c, start in corners])
+    hole = tessellated((75.0, 40.0), 15.0, 0.03)[::-1]
+    plate = polygons.union(polygons.to_units([outline, hole]))
+    toolpath = profile(plate, tool, data, ProfileOptions(depth_mm=12.0, through=True))
+    [program] = post_program([toolpath], machine, STOCK, "plate")
+    assert grbl_violations(program.text, GrblDialect(s_max=machine.spindle_rpm_range[1])) == []
+    arcs = arc_samples(program.text)
+    assert len(arcs) >= 5 * len(pass_depths(12.0, data.step_down_mm))  # four corners and the hole, each depth
+    moves = [line for line in program.text.splitlines() if line.startswith(("G1", "G2", "G3"))]
+    assert len(moves) < sum(len(p) for p in toolpath.passes) / 10
+    # Every arc written stays within the tolerance (plus the 1 µm rounding of X, Y, I and J) of the
+    # polylines the stock simulation checked.
+    assert max(farthest_from(arc, list(toolpath.passes)) for arc in arcs) <= ARC_TOLERANCE_MM + 0.002

@@ -10,6 +10,7 @@ import pytest
 import shapely
 
 from app.profiles.cam import load_cam, load_laser_settings
+from slicing.cnc.arcs import ARC_TOLERANCE_MM
 from slicing.cnc.flat import FlatPart
 from slicing.cnc.grbl_rules import GrblDialect, grbl_violations
 from slicing.cnc.svg_input import read_svg
@@ -17,6 +18,7 @@ from slicing.fdm import polygons
 from slicing.laser.gcode import laser_program
 from slicing.laser.plan import inner_first, plan_laser, raster_lines
 from slicing.laser.settings import LaserSetting
+from tests.gcode_arcs import arc_samples, farthest_from, tessellated
 
 KERF = 0.2
 FINGER = 10.0
@@ -132,3 +134,37 @@ def test_fill_lines_run_up_unlit_for_the_overscan():
     # Rapid to 3 mm before the area, unlit feed to its edge, burn across, unlit 3 mm beyond.
     assert lines[first:first + 4] == ["G0 X7.000 Y10.050", "G1 X10.000 Y10.050 F3000",
                                       "G1 X20.000 Y10.050 S350", "G1 X23.000 Y10.050 S0"]
+
+
+def test_round_cuts_and_engravings_go_out_as_arcs_on_their_lines_and_take_their_length_to_run():
+    # A disc touching X0 with a hole and an engraved half circle, as a mesh section gives them: chords
+    # sagging 0.015 mm (the disc's arcs bulge past its leftmost chord, which the kerf line puts at X0) and
+    # 0.03 mm (more than the tolerance: the hole's arcs run halfway between its chords and its vertices).
+    machine = load_cam("machine", "generic-grbl-diode-laser")
+    settings = load_laser_settings("diode-10w")
+    chords = len(tessellated((40.0, 60.0), 40.0, 0.015))
+    disc = tessellated((40.0, 60.0), 40.0, 0.015, start=np.pi - np.pi / chords)  # a chord's middle at 180°
+    hole = tessellated((40.0, 60.0), 10.0, 0.03)[::-1]
+    smile = tessellated((40.0, 60.0), 20.0, 0.01, start=np.pi, sweep=np.pi)
+    part = FlatPart("disc", polygons.union(polygons.to_units([disc, hole])), 3.0, engravings=(smile,))
+    layers = plan_laser(part, cut=settings.lookup("plywood", "cut", 3.0),
+                        engrave=settings.lookup("plywood", "engrave", 0.0))
+    program = laser_program(layers, machine, "disc", "plywood", 3.0)
+    lines = program.text.splitlines()
+    assert grbl_violations(program.text, GrblDialect(s_max=1000, laser=True, spindle_dwell=False)) == []
+    feeds = [line for line in lines if line.startswith(("G1", "G2", "G3"))]
+    # The engraving one arc, each ring an arc or two and the straight bits where it starts, every pass.
+    assert len(feeds) <= 2 + 8 * layers[1].setting.passes
+    assert all(len(line) <= 80 for line in lines)
+    # The head follows the lines (the drawing moved clear of X0) within the tolerance, never below X0.
+    first_rapid = next(line for line in lines if line.startswith("G0"))
+    shift = np.array([float(word[1:]) for word in first_rapid.split()[1:]]) - layers[0].paths[0][0]
+    arcs = arc_samples(program.text)
+    assert len(arcs) >= 1 + 2 * layers[1].setting.passes
+    paths = [path + shift for layer in layers for path in layer.paths]
+    assert max(farthest_from(arc, paths) for arc in arcs) <= ARC_TOLERANCE_MM + 0.002
+    assert min(arc[:, 0].min() for arc in arcs) == pytest.approx(0.0, abs=0.001)
+    # The estimate plans the length round the arcs, not their chords.
+    seconds = sum(float(np.linalg.norm(np.diff(path, axis=0), axis=1).sum()) * layer.setting.passes
+                  / (layer.setting.speed_mm_min / 60.0) for layer in layers for path in layer.paths)
+    assert program.run_time_s > seconds

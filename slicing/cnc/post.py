@@ -149,9 +149,9 @@ def _feed_moves(moves: Motions) -> list[str]:
         stop = index
         while stop < count and not moves.rapid[stop] and moves.feed_mm_min[stop] == moves.feed_mm_min[index]:
             stop += 1
-        points = np.vstack([moves.start[index:index + 1], moves.end[index:stop]])
+        points, fitted = fit_arcs(np.vstack([moves.start[index:index + 1], moves.end[index:stop]]))
         previous = 0
-        for end, centre, ccw in fit_arcs(points):
+        for end, centre, ccw in fitted:
             if centre is None:
                 emit("G1", points[end], feed_mm_min=moves.feed_mm_min[index])
             else:
