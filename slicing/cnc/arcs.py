@@ -211,7 +211,11 @@ def _follows(arc: np.ndarray, centre: np.ndarray, radius: float) -> bool | None:
     counter-clockwise, when it runs one way round by less than a full turn, strays from the polyline by no
     more than the tolerance and its Z follows a helix; None when not."""
     xy = arc[:, :2]
+    offsets = xy - centre
+    # A vertex off the circle by more than the tolerance fails the deviation test below; most candidates
+    # fail here, before the costlier tests.
     if (not _RADIUS_RANGE_MM[0] <= radius <= _RADIUS_RANGE_MM[1]
+            or np.abs(np.sqrt(np.einsum("ij,ij->i", offsets, offsets)) - radius).max() > ARC_TOLERANCE_MM
             or np.linalg.norm(xy[-1] - xy[0]) < _SHORTEST_CHORD_MM
             or np.any(np.linalg.norm(np.diff(xy, axis=0), axis=1) < 1e-9)):  # a crossing a nanometre from a vertex
         return None
