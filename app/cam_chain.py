@@ -58,6 +58,7 @@ from slicing.cnc.nest import NestedSheet, Placement, nest, placed_parts, recorde
 from slicing.cnc.svg_input import read_svg
 from slicing.cnc.tooling import CncMachine, CuttingMaterial, Tool, cutting_data
 from slicing.errors import SliceCancelled, SlicingError
+from slicing.fdm.parallel import map_layers
 from slicing.fdm.progress import CancelCallback, ProgressCallback
 from slicing.laser.gcode import laser_program
 from slicing.laser.plan import LaserLayer, fill_areas, plan_laser
@@ -247,14 +248,24 @@ def cut_with_router(source: FlatSource, inputs: RouterInputs, recorded_sheets: S
                        pocket_tool=inputs.pocket_tool or inputs.tool)
     checks = _checked(report, "cnc", inputs.override_checks)
     outputs: dict[str, bytes] = {}
-    sheet_records, findings, operations, planned = [], [], [], []
+    sheet_records, findings, operations = [], [], []
     sheets, unlabelled = _router_sheets(part, inputs, settings, recorded_sheets)
-    for index, (name, placed, nested) in enumerate(sheets):
+
+    def plan_sheet(index: int) -> RouterJob:
+        name, placed, _ = sheets[index]
         sheet_progress = None if progress is None else (
-            lambda fraction, stage, index=index: progress((index + fraction) / len(sheets), stage))
-        job = plan_router_job(replace(placed, name=f"{part.name} {name}"), settings, inputs.machine,
-                              inputs.material.name, progress=sheet_progress, cancel=cancel)
-        planned.append(job)
+            lambda fraction, stage: progress((index + fraction) / len(sheets), stage))
+        return plan_router_job(replace(placed, name=f"{part.name} {name}"), settings, inputs.machine,
+                               inputs.material.name, progress=sheet_progress, cancel=cancel)
+
+    def sheets_done(count: int) -> None:
+        if cancel is not None and cancel():
+            raise SliceCancelled("making the toolpaths was cancelled")
+
+    # Each sheet is planned, simulated and posted on its own: the sheets share the cores (forked where
+    # that is safe: from the command line, not the window's worker thread).
+    planned = map_layers(plan_sheet, len(sheets), sheets_done, min_parallel=2, chunk=1)
+    for (name, _, nested), job in zip(sheets, planned, strict=True):
         findings += [asdict(f) for f in job.findings]
         operations += [{"sheet": name, "name": t.name, "kind": t.kind, "tool": t.tool.id,
                         "cut_length_mm": round(t.cut_length_mm(), 3)} for t in job.toolpaths]

@@ -37,15 +37,17 @@ def worker_count() -> int:
         return os.cpu_count() or 1
 
 
-def map_layers(work: Callable[[int], T], count: int, on_done: Callable[[int], None]) -> list[T]:
-    """[work(0), ..., work(count - 1)], computed across the cores when that pays.
+def map_layers(work: Callable[[int], T], count: int, on_done: Callable[[int], None], *,
+               min_parallel: int = MIN_PARALLEL_LAYERS, chunk: int = _CHUNK) -> list[T]:
+    """[work(0), ..., work(count - 1)], computed across the cores when that pays: for at least min_parallel
+    items, handed out `chunk` at a time (other work than layers, a sheet of CNC parts, gives its own).
 
     on_done(n) is called in this process as results arrive (n of them so far); an exception it raises
     (a cancel) stops the workers and propagates.
     """
     global _work
-    workers = min(worker_count(), max(1, count // _CHUNK))
-    if workers < 2 or count < MIN_PARALLEL_LAYERS or not _fork_is_safe():
+    workers = min(worker_count(), max(1, count // chunk))
+    if workers < 2 or count < min_parallel or not _fork_is_safe():
         results = []
         for index in range(count):
             on_done(index)
@@ -55,7 +57,7 @@ def map_layers(work: Callable[[int], T], count: int, on_done: Callable[[int], No
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             results = []
-            for result in pool.imap(_run, range(count), chunksize=_CHUNK):
+            for result in pool.imap(_run, range(count), chunksize=chunk):
                 on_done(len(results))
                 results.append(result)
             return results
