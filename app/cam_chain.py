@@ -101,7 +101,8 @@ _PLANNER_DEFAULTS = {field.name: field.default for field in fields(RouterSetting
 class RouterInputs:
     """Everything a router job reads besides the part, by value: the profiles, every toolpath setting and the
     check's limits (None: the installed ones, see router_check_limits; the job record keeps the ones used).
-    tab_points: (x, y) mm in the part's own drawing where tabs go by hand (none: `tabs` placed automatically)."""
+    tab_points: (x, y) mm in the part's own drawing where tabs go by hand, each on the outline nearest to it
+    (a piece with none gets `tabs` placed automatically)."""
 
     machine: CncMachine
     material: CuttingMaterial

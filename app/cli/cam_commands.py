@@ -40,8 +40,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     cam.add_argument("--tab-width", type=float, default=8.0, metavar="MM", help="tab width (default 8 mm)")
     cam.add_argument("--tab-height", type=float, default=3.0, metavar="MM", help="tab height (default 3 mm)")
     cam.add_argument("--tab-at", action="append", default=[], metavar="X,Y", type=_point,
-                     help="put a tab on the outline nearest this point of the part's drawing (mm), instead of "
-                          "--tabs placed automatically; repeat for each tab, nested copies keep them")
+                     help="put a tab on the outline nearest this point of the part's drawing (mm); repeat for "
+                          "each tab; a piece with none gets --tabs placed automatically; nested copies keep them")
     cam.add_argument("--relief", choices=("dogbone", "tbone"), default="",
                      help="relieve inside corners so mating parts seat (T-bones run along the longer edge)")
     cam.add_argument("--lead", type=float, default=0.0, metavar="MM",

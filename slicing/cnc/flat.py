@@ -31,8 +31,8 @@ class FlatPart:
     outline: the region kept after the through cuts (its outer rings and holes); pockets: (depth in mm,
     region cleared to that depth) pairs; engravings: polylines ((n, 2) mm) cut along at engrave_depth_mm;
     fills: regions a laser rasters. thickness_mm is the sheet's (0 when the drawing does not say).
-    tab_points: (x, y) mm where holding tabs go, each on the outer boundary nearest to it (none: placed
-    automatically); they turn and move with the part, so nested copies keep them.
+    tab_points: (x, y) mm where holding tabs go, each on the outer boundary nearest to it (a boundary with
+    none gets tabs placed automatically); they turn and move with the part, so nested copies keep them.
     """
 
     name: str
