@@ -89,3 +89,23 @@ def test_an_arc_too_short_to_tell_its_ends_apart_stays_straight_moves():
     angles = np.linspace(0.0, 0.01, 5)
     tiny = np.column_stack([0.1 * np.cos(angles), 0.1 * np.sin(angles), np.zeros(5)])  # 1 µm long
     assert all(centre is None for _, centre, _ in fit_arcs(tiny)[1])
+
+
+def test_arcs_remembered_across_a_profiles_depth_passes_are_the_ones_found_afresh():
+    # The same ring at three depths (and a ramp between them, which is no level run), fitted with the arcs of
+    # the passes before remembered, as the post does: each pass gets exactly the moves it gets alone, at its
+    # own depth.
+    corners = [((20.0, 20.0), np.pi), ((120.0, 20.0), 1.5 * np.pi), ((120.0, 80.0), 0.0), ((20.0, 80.0), 0.5 * np.pi)]
+    outline = np.vstack([tessellated(c, 20.0, 0.015, start, np.pi / 2) for c, start in corners])
+    ring = np.vstack([outline, outline[:1]])
+    found: dict = {}
+    for depth in (-2.0, -4.0, -6.0):
+        run = np.column_stack([ring, np.full(len(ring), depth)])
+        alone_points, alone_moves = fit_arcs(run)
+        points, moves = fit_arcs(run, found)
+        assert np.array_equal(points, alone_points) and np.all(points[:, 2] == depth)
+        assert [(end, None if centre is None else tuple(centre), ccw) for end, centre, ccw in moves] == \
+            [(end, None if centre is None else tuple(centre), ccw) for end, centre, ccw in alone_moves]
+    assert found and all(key[0] in ("_arc_through_ends", "_arc_between_crossings") for key in found)
+    ramp = np.column_stack([ring, np.linspace(0.0, -2.0, len(ring))])
+    assert np.array_equal(fit_arcs(ramp, found)[0], fit_arcs(ramp)[0])

@@ -12,6 +12,7 @@ two points where the run crosses it, reached by straight moves along the run.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -43,19 +44,22 @@ class _Fit(NamedTuple):
     ccw: bool
 
 
-def fit_arcs(points: np.ndarray) -> tuple[np.ndarray, list[tuple[int, np.ndarray | None, bool]]]:
+def fit_arcs(points: np.ndarray, found: dict | None = None
+             ) -> tuple[np.ndarray, list[tuple[int, np.ndarray | None, bool]]]:
     """Split a polyline ((n, 3) mm) into moves. Returns the polyline with the points where arcs start or
     end part-way along a segment put in (the path itself is unchanged), and its moves: (index in it of the
     move's end point, arc centre (x, y) or None for a straight move, whether the arc runs
-    counter-clockwise)."""
+    counter-clockwise). found: the arcs of level runs found so far, to share between the polylines of one
+    program (a profile's depth passes go round the same ring)."""
     reach = _candidate_reach(points)
     path = [points[0]]
     moves: list[tuple[int, np.ndarray | None, bool]] = []
     here, vertex = points[0], 1
+    found = {} if found is None else found
     while vertex < len(points):
         # An arc through the vertices follows the design where the chords allow it; else one between them.
-        fit = (_longest_arc(_arc_through_ends, here, points, vertex, int(reach[vertex - 1]))
-               or _longest_arc(_arc_between_crossings, here, points, vertex, int(reach[vertex - 1])))
+        fit = (_flat_longest_arc(found, _arc_through_ends, here, points, vertex, int(reach[vertex - 1]))
+               or _flat_longest_arc(found, _arc_between_crossings, here, points, vertex, int(reach[vertex - 1])))
         if fit is None:
             path.append(points[vertex])
             moves.append((len(path) - 1, None, False))
@@ -100,6 +104,33 @@ def _candidate_reach(points: np.ndarray) -> np.ndarray:
     end_of = breaks[np.searchsorted(breaks, np.arange(len(valid)))] + 2
     reach[:len(valid)] = np.where(valid, end_of, np.arange(len(valid)))
     return reach
+
+
+def _flat_longest_arc(found: dict[tuple[str, bytes], _Fit | None], arc: Callable[[np.ndarray], _Fit | None],
+                      here: np.ndarray, points: np.ndarray, vertex: int, last: int) -> _Fit | None:
+    """_longest_arc, remembered for runs at one height: a profile goes round the same ring at every depth
+    pass, and an arc of a level run is the same at any height (its points take the run's Z). An arc that
+    starts level stays level (a helix climbs from its start), so a level start's run ends where Z changes."""
+    height = here[2]
+    level = points[vertex:last + 1, 2] == height
+    if not len(level) or not level[0]:
+        return _longest_arc(arc, here, points, vertex, last)
+    if not level.all():
+        last = vertex + int(np.argmin(level)) - 1
+    run = points[vertex:last + 1]
+    key = (arc.__name__, hashlib.blake2b(here[:2].tobytes() + run[:, :2].tobytes(), digest_size=16).digest())
+    if key not in found:
+        found[key] = _longest_arc(arc, here, points, vertex, last)
+    fit = found[key]
+    if fit is None:
+        return None
+    return fit._replace(lead=_at_height(fit.lead, height), through=_at_height(fit.through, height))
+
+
+def _at_height(points: np.ndarray, height: float) -> np.ndarray:
+    level = points.copy()
+    level[:, 2] = height
+    return level
 
 
 def _longest_arc(arc: Callable[[np.ndarray], _Fit | None], here: np.ndarray, points: np.ndarray, vertex: int,

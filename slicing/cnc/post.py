@@ -141,6 +141,7 @@ def _feed_moves(moves: Motions) -> list[str]:
 
     index = 0
     count = len(moves.end)
+    arcs_found: dict = {}
     while index < count:
         if moves.rapid[index]:
             emit("G0", moves.end[index])
@@ -149,7 +150,7 @@ def _feed_moves(moves: Motions) -> list[str]:
         stop = index
         while stop < count and not moves.rapid[stop] and moves.feed_mm_min[stop] == moves.feed_mm_min[index]:
             stop += 1
-        points, fitted = fit_arcs(np.vstack([moves.start[index:index + 1], moves.end[index:stop]]))
+        points, fitted = fit_arcs(np.vstack([moves.start[index:index + 1], moves.end[index:stop]]), arcs_found)
         previous = 0
         for end, centre, ccw in fitted:
             if centre is None:
