@@ -16,26 +16,16 @@ from slicing.cnc.labels import CLEARANCE_MM, MIN_CAP_HEIGHT_MM, labelled
 from slicing.cnc.stroke_font import text_strokes
 from slicing.cnc.tooling import cutting_data
 from slicing.errors import SlicingError
-from slicing.fdm import polygons
 from slicing.laser.gcode import laser_program
 from slicing.laser.plan import plan_laser
+from tests import flat_shapes as shapes
 
 STROKE = 0.5
 # The clearance is kept from round joins drawn as chords, which cut a few µm into it.
 SLACK_MM = 0.01
 
 
-def _region(*rings) -> polygons.Paths:
-    return polygons.union(polygons.to_units([np.asarray(r, dtype=float) for r in rings]), even_odd=True)
 
-
-def _rect(x0, y0, x1, y1):
-    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
-
-
-def _circle(cx, cy, r, n=96):
-    a = np.linspace(0, 2 * np.pi, n, endpoint=False)
-    return np.column_stack([cx + r * np.cos(a), cy + r * np.sin(a)])
 
 
 def _label(part: FlatPart, text: str = "7", height_mm: float = 10.0) -> tuple[FlatPart, tuple[str, ...]]:
@@ -71,7 +61,7 @@ def _size(strokes: list[np.ndarray]) -> np.ndarray:
 
 def test_three_pieces_are_lettered_by_their_lowest_then_leftmost_point():
     pieces = {"7A": (100, 0, 180, 40), "7B": (0, 5, 80, 45), "7C": (0, 60, 80, 100)}
-    part = FlatPart("shelf", _region(*(_rect(*box) for box in pieces.values())), 12.0)
+    part = FlatPart("shelf", shapes.region(*(shapes.rect(*box) for box in pieces.values())), 12.0)
     marked, left_off = _label(part)
     assert left_off == ()
     strokes = _new_strokes(part, marked)
@@ -84,7 +74,7 @@ def test_three_pieces_are_lettered_by_their_lowest_then_leftmost_point():
 
 def test_pieces_past_the_twenty_sixth_get_two_letters():
     boxes = [(x * 40.0, y * 30.0, x * 40.0 + 35, y * 30.0 + 25) for y in range(4) for x in range(7)]
-    part = FlatPart("tiles", _region(*(_rect(*box) for box in boxes)), 6.0)
+    part = FlatPart("tiles", shapes.region(*(shapes.rect(*box) for box in boxes)), 6.0)
     marked, left_off = _label(part, "7", height_mm=6.0)
     strokes = _new_strokes(part, marked)
     assert left_off == ()
@@ -93,7 +83,7 @@ def test_pieces_past_the_twenty_sixth_get_two_letters():
 
 
 def test_a_single_piece_is_labelled_with_the_text_alone_at_the_full_height():
-    part = FlatPart("side", _region(_rect(0, 0, 200, 100)), 12.0)
+    part = FlatPart("side", shapes.region(shapes.rect(0, 0, 200, 100)), 12.0)
     marked, left_off = _label(part, "7", height_mm=12.0)
     strokes = _new_strokes(part, marked)
     assert left_off == () and _reads(strokes, "7")
@@ -105,12 +95,12 @@ def test_a_single_piece_is_labelled_with_the_text_alone_at_the_full_height():
 
 
 def test_labels_stay_inside_their_piece_clear_of_holes_pockets_engraving_and_other_pieces():
-    plate = _rect(0, 0, 120, 60)
-    hole = _circle(35, 30, 12)
-    ring_piece = _circle(35, 30, 4)  # a disc standing in the hole: a piece of its own
-    bar = _rect(0, 70, 120, 84)
-    outline = _region(plate, hole, ring_piece, bar)
-    pocket = _region(_rect(60, 10, 80, 50))
+    plate = shapes.rect(0, 0, 120, 60)
+    hole = shapes.circle(35, 30, 12, n=96)
+    ring_piece = shapes.circle(35, 30, 4, n=96)  # a disc standing in the hole: a piece of its own
+    bar = shapes.rect(0, 70, 120, 84)
+    outline = shapes.region(plate, hole, ring_piece, bar)
+    pocket = shapes.region(shapes.rect(60, 10, 80, 50))
     engraving = np.array([[90.0, 5.0], [110.0, 55.0]])
     part = FlatPart("panel", outline, 12.0, pockets=((3.0, pocket),), engravings=(engraving,),
                     engrave_depth_mm=0.8)
@@ -120,7 +110,7 @@ def test_labels_stay_inside_their_piece_clear_of_holes_pockets_engraving_and_oth
     assert left_off == ("P7B",)  # the disc (r 4) has no room for 3 mm letters
     pieces = [shapely.Polygon(plate, [hole]), shapely.Polygon(bar)]
     disc = shapely.Polygon(ring_piece)
-    pocket_shape = shapely.Polygon(_rect(60, 10, 80, 50))
+    pocket_shape = shapely.Polygon(shapes.rect(60, 10, 80, 50))
     engraved = shapely.LineString(engraving).buffer(STROKE / 2)
     for stroke in strokes:
         groove = shapely.LineString(stroke).buffer(STROKE / 2)
@@ -133,12 +123,12 @@ def test_labels_stay_inside_their_piece_clear_of_holes_pockets_engraving_and_oth
 
 def test_a_narrow_piece_gets_smaller_letters_or_turned_ones():
     margin = STROKE / 2 + CLEARANCE_MM
-    flat_bar = FlatPart("rail", _region(_rect(0, 0, 150, 10)), 12.0)
+    flat_bar = FlatPart("rail", shapes.region(shapes.rect(0, 0, 150, 10)), 12.0)
     marked, _ = _label(flat_bar, "RAIL7")
     # Room is 10 mm less the margins tall, and the text's long way fits along the bar.
     assert _size(_new_strokes(flat_bar, marked))[1] == pytest.approx(10 - 2 * margin, abs=0.3)
 
-    leg = FlatPart("leg", _region(_rect(0, 0, 14, 300)), 12.0)
+    leg = FlatPart("leg", shapes.region(shapes.rect(0, 0, 14, 300)), 12.0)
     marked, left_off = _label(leg, "LEG7")
     strokes = _new_strokes(leg, marked)
     width, height = _size(strokes)
@@ -149,18 +139,19 @@ def test_a_narrow_piece_gets_smaller_letters_or_turned_ones():
 
 
 def test_a_piece_too_small_for_the_smallest_letters_is_returned_unlabelled():
-    part = FlatPart("bits", _region(_rect(0, 0, 60, 30), _rect(80, 0, 86, 6)), 12.0)
+    part = FlatPart("bits", shapes.region(shapes.rect(0, 0, 60, 30), shapes.rect(80, 0, 86, 6)), 12.0)
     marked, left_off = _label(part, "9")
     assert left_off == ("9B",)
     strokes = _new_strokes(part, marked)
     assert _in(strokes, (80, 0, 86, 6)) == [] and _reads(strokes, "9A")
-    nothing, left_off = _label(FlatPart("chip", _region(_rect(0, 0, 5, 5)), 12.0), "9")
+    nothing, left_off = _label(FlatPart("chip", shapes.region(shapes.rect(0, 0, 5, 5)), 12.0), "9")
     assert left_off == ("9",) and nothing.engravings == () and nothing.engrave_depth_mm == 0.0
 
 
 def test_two_calls_give_identical_strokes():
-    part = FlatPart("panel", _region(_rect(0, 0, 120, 60), _circle(40, 30, 10), _rect(0, 70, 30, 200)), 12.0,
-                    pockets=((3.0, _region(_rect(70, 10, 90, 50))),))
+    outline = shapes.region(shapes.rect(0, 0, 120, 60), shapes.circle(40, 30, 10, n=96), shapes.rect(0, 70, 30, 200))
+    part = FlatPart("panel", outline, 12.0,
+                    pockets=((3.0, shapes.region(shapes.rect(70, 10, 90, 50))),))
     first, _ = _label(part, "Side-3")
     again, _ = _label(part, "Side-3")
     assert len(first.engravings) == len(again.engravings)
@@ -168,7 +159,7 @@ def test_two_calls_give_identical_strokes():
 
 
 def test_every_character_a_label_needs_is_drawn():
-    part = FlatPart("plate", _region(_rect(0, 0, 400, 40)), 12.0)
+    part = FlatPart("plate", shapes.region(shapes.rect(0, 0, 400, 40)), 12.0)
     text = "AZaz09 -_.#/"
     marked, left_off = _label(part, text, height_mm=5.0)
     assert left_off == () and _reads(_new_strokes(part, marked), text)
@@ -179,7 +170,7 @@ def test_every_character_a_label_needs_is_drawn():
 
 
 def test_a_character_the_font_lacks_is_refused_saying_which():
-    part = FlatPart("plate", _region(_rect(0, 0, 100, 40)), 12.0)
+    part = FlatPart("plate", shapes.region(shapes.rect(0, 0, 100, 40)), 12.0)
     with pytest.raises(SlicingError, match="no 'é'.*letters, digits"):
         _label(part, "Café")
     with pytest.raises(SlicingError, match="at least 3 mm"):
@@ -194,8 +185,8 @@ def test_a_labelled_part_cuts_on_the_router_without_gouging_and_posts_clean_grbl
                               engrave_tool=vbit, engrave_cutting=cutting_data(vbit, plywood, machine),
                               resolution_mm=0.25)
     depth = 0.5
-    part = FlatPart("brackets", _region(_rect(0, 0, 120, 60), _rect(40, 20, 70, 40), _rect(0, 80, 120, 130)),
-                    12.0)
+    outline = shapes.region(shapes.rect(0, 0, 120, 60), shapes.rect(40, 20, 70, 40), shapes.rect(0, 80, 120, 130))
+    part = FlatPart("brackets", outline, 12.0)
     marked, left_off = labelled(part, "12", height_mm=8.0, stroke_width_mm=engrave_width_mm(vbit, depth),
                                 depth_mm=depth)
     assert left_off == () and len(marked.engravings) == len(text_strokes("12A")[0]) + len(text_strokes("12B")[0])
@@ -216,8 +207,8 @@ def test_a_laser_engraves_the_labels_clear_of_its_fill_areas_in_clean_grbl():
     machine = load_cam("machine", "generic-grbl-diode-laser")
     settings = load_laser_settings("diode-10w")
     engrave = settings.lookup("plywood", "engrave", 0.0)
-    fill = _rect(10, 10, 70, 40)
-    part = FlatPart("coaster", _region(_rect(0, 0, 80, 60)), 3.0, fills=_region(fill))
+    fill = shapes.rect(10, 10, 70, 40)
+    part = FlatPart("coaster", shapes.region(shapes.rect(0, 0, 80, 60)), 3.0, fills=shapes.region(fill))
     width = engrave.kerf_mm  # the burnt line's width; the depth does not matter to a laser
     marked, left_off = labelled(part, "C1", height_mm=6.0, stroke_width_mm=width, depth_mm=0.1)
     strokes = _new_strokes(part, marked)

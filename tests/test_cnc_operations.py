@@ -22,6 +22,7 @@ from slicing.cnc.tooling import cutting_data
 from slicing.cnc.verify import GougeError, cut_free_findings, gouges, refuse_gouges
 from slicing.errors import SlicingError
 from slicing.fdm import polygons
+from tests import flat_shapes as shapes
 
 THICKNESS = 12.0
 
@@ -32,23 +33,13 @@ def _setup(tool_id: str = "flat-6-2f"):
     return tool, data
 
 
-def _region(*rings) -> polygons.Paths:
-    return polygons.union(polygons.to_units([np.asarray(r, dtype=float) for r in rings]), even_odd=True)
 
-
-def _rect(x0, y0, x1, y1):
-    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
-
-
-def _circle(cx, cy, r, n=128):
-    a = np.linspace(0, 2 * np.pi, n, endpoint=False)
-    return np.column_stack([cx + r * np.cos(a), cy + r * np.sin(a)])
 
 
 def test_pocket_removes_l_w_d_less_the_tool_radius_corners():
     tool, data = _setup()
     length, width, depth, r = 40.0, 20.0, 5.0, tool.radius_mm
-    path = pocket(_region(_rect(0, 0, length, width)), depth, tool, data)
+    path = pocket(shapes.region(shapes.rect(0, 0, length, width)), depth, tool, data)
     stock = simulate(Stock.block((-5, -5, 45, 25), THICKNESS, 0.1), [path])
     expected = length * width * depth - (4 - math.pi) * r**2 * depth
     assert stock.removed_volume_mm3() == pytest.approx(expected, rel=0.01)
@@ -57,27 +48,27 @@ def test_pocket_removes_l_w_d_less_the_tool_radius_corners():
 
 def test_pocket_around_an_island_leaves_the_island_standing():
     tool, data = _setup()
-    region = _region(_rect(0, 0, 60, 40), _rect(25, 15, 35, 25))
+    region = shapes.region(shapes.rect(0, 0, 60, 40), shapes.rect(25, 15, 35, 25))
     path = pocket(region, 4.0, tool, data)
     stock = simulate(Stock.block((-5, -5, 65, 45), THICKNESS, 0.1), [path])
     expected = (60 * 40 - (4 - math.pi) * 9 - 100) * 4.0
     assert stock.removed_volume_mm3() == pytest.approx(expected, rel=0.01)
-    part = FlatPart("plate", _region(_rect(-5, -5, 65, 45)), THICKNESS, pockets=((4.0, region),))
+    part = FlatPart("plate", shapes.region(shapes.rect(-5, -5, 65, 45)), THICKNESS, pockets=((4.0, region),))
     assert gouges(stock, part) == []
 
 
 def test_pocket_too_narrow_for_the_tool_says_so():
     tool, data = _setup()
     with pytest.raises(SlicingError, match="does not fit in the pocket"):
-        pocket(_region(_rect(0, 0, 40, 5)), 3.0, tool, data)
+        pocket(shapes.region(shapes.rect(0, 0, 40, 5)), 3.0, tool, data)
 
 
 def test_profile_centre_line_is_the_outline_offset_by_the_tool_radius():
     tool, data = _setup()
     outline = [(0, 0), (100, 0), (100, 40), (40, 40), (40, 80), (0, 80)]
-    region = _region(outline, _circle(20, 20, 8))
+    region = shapes.region(outline, shapes.circle(20, 20, 8))
     path = profile(region, tool, data, ProfileOptions(depth_mm=THICKNESS, through=True))
-    part = shapely.Polygon(outline, [_circle(20, 20, 8)])
+    part = shapely.Polygon(outline, [shapes.circle(20, 20, 8)])
     for points in path.passes:
         distance = shapely.distance(part, shapely.points(points[1:, :2]))
         assert np.abs(distance - tool.radius_mm).max() < 0.01
@@ -85,7 +76,7 @@ def test_profile_centre_line_is_the_outline_offset_by_the_tool_radius():
 
 def test_climb_runs_clockwise_round_the_outside_and_conventional_the_other_way():
     tool, data = _setup()
-    region = _region(_rect(0, 0, 50, 30))
+    region = shapes.region(shapes.rect(0, 0, 50, 30))
 
     def signed_area(direction: str) -> float:
         ring = profile(region, tool, data, ProfileOptions(depth_mm=3, direction=direction)).passes[0][1:, :2]
@@ -96,7 +87,7 @@ def test_climb_runs_clockwise_round_the_outside_and_conventional_the_other_way()
 
 def test_tabs_sit_mid_edge_and_keep_the_stock_at_tab_height_along_their_span():
     tool, data = _setup()
-    region = _region(_rect(0, 0, 100, 60))
+    region = shapes.region(shapes.rect(0, 0, 100, 60))
     options = ProfileOptions(depth_mm=THICKNESS, through=True, tab_count=4, tab_width_mm=8.0, tab_height_mm=3.0)
     path = profile(region, tool, data, options)
     stock = simulate(Stock.block((-10, -10, 110, 70), THICKNESS, 0.1), [path])
@@ -117,7 +108,7 @@ def test_tabs_sit_mid_edge_and_keep_the_stock_at_tab_height_along_their_span():
 
 def test_a_profile_short_of_the_bottom_is_reported_as_not_cut_free():
     tool, data = _setup()
-    region = _region(_rect(0, 0, 60, 40))
+    region = shapes.region(shapes.rect(0, 0, 60, 40))
     shallow = profile(region, tool, data, ProfileOptions(depth_mm=THICKNESS - 1.0))
     stock = simulate(Stock.block((-10, -10, 70, 50), THICKNESS, 0.25), [shallow])
     findings = cut_free_findings(stock, FlatPart("plate", region, THICKNESS), [], tool.radius_mm)
@@ -129,7 +120,7 @@ def test_relieved_slot_admits_the_mating_rectangle(style: str):
     tool, data = _setup()
     slot = (44.0, 30.0, 56.0, 60.0)  # a 12 mm slot, 30 deep, open at the top edge
     outline = [(0, 0), (100, 0), (100, 60), (56, 60), (56, 30), (44, 30), (44, 60), (0, 60)]
-    region = _region(outline)
+    region = shapes.region(outline)
     assert len(inside_corners(region)) == 2
 
     def mating_cells_cut_through(shape: polygons.Paths) -> bool:
@@ -146,7 +137,7 @@ def test_relieved_slot_admits_the_mating_rectangle(style: str):
 
 def test_the_gouge_check_refuses_a_profile_on_the_wrong_side():
     tool, data = _setup()
-    region = _region(_rect(0, 0, 60, 40))
+    region = shapes.region(shapes.rect(0, 0, 60, 40))
     wrong = profile(region, tool, data, ProfileOptions(depth_mm=THICKNESS, through=True, side="inside"))
     stock = simulate(Stock.block((-10, -10, 70, 50), THICKNESS, 0.25), [wrong])
     with pytest.raises(GougeError, match=r"cuts 12.000 mm into the part"):
@@ -155,7 +146,7 @@ def test_the_gouge_check_refuses_a_profile_on_the_wrong_side():
 
 def test_round_holes_are_found_drilled_and_bored():
     tool, data = _setup()
-    region = _region(_rect(0, 0, 80, 40), _circle(20, 20, 3.0), _circle(60, 20, 6.0))
+    region = shapes.region(shapes.rect(0, 0, 80, 40), shapes.circle(20, 20, 3.0), shapes.circle(60, 20, 6.0))
     found = sorted((tuple(np.round(c, 3)), round(d, 2)) for c, d, _ in round_holes(region))
     assert found == [((20.0, 20.0), 6.0), ((60.0, 20.0), 12.0)]
     paths = [drill([np.array([20.0, 20.0])], 10.0, tool, data, peck_mm=4.0),
@@ -166,7 +157,7 @@ def test_round_holes_are_found_drilled_and_bored():
 
 def test_a_tool_that_cannot_plunge_ramps_in():
     tool, data = _setup("flat-12-2f-nc")
-    path = profile(_region(_rect(0, 0, 100, 60)), tool, data, ProfileOptions(depth_mm=6.0))
+    path = profile(shapes.region(shapes.rect(0, 0, 100, 60)), tool, data, ProfileOptions(depth_mm=6.0))
     points = path.passes[0]
     steps = np.diff(points, axis=0)
     descending = steps[:, 2] < -1e-9
@@ -180,14 +171,14 @@ def test_a_tool_that_cannot_plunge_ramps_in():
 
 def test_a_hole_narrower_than_the_tool_is_refused_not_dropped():
     tool, data = _setup()
-    region = _region(_rect(0, 0, 60, 40), _rect(20, 20, 24, 30))
+    region = shapes.region(shapes.rect(0, 0, 60, 40), shapes.rect(20, 20, 24, 30))
     with pytest.raises(SlicingError, match=r"hole at \(22.0, 25.0\) mm is narrower than the 6 mm tool"):
         profile(region, tool, data, ProfileOptions(depth_mm=THICKNESS, through=True))
 
 
 def test_a_pocket_piece_the_tool_cannot_enter_is_refused_not_left_uncut():
     tool, data = _setup()
-    region = _region(_rect(0, 0, 40, 20), _rect(50, 0, 54, 20))
+    region = shapes.region(shapes.rect(0, 0, 40, 20), shapes.rect(50, 0, 54, 20))
     with pytest.raises(SlicingError, match=r"does not fit in the pocket at \(52.0, 10.0\) mm"):
         pocket(region, 3.0, tool, data)
 
@@ -228,11 +219,11 @@ def test_v_bit_and_ball_grooves_have_their_known_cross_sections():
 
 def test_lead_in_plunges_in_the_waste_and_the_part_is_not_touched():
     tool, data = _setup()
-    region = _region(_rect(0, 0, 60, 40), _circle(30, 20, 4.0))
+    region = shapes.region(shapes.rect(0, 0, 60, 40), shapes.circle(30, 20, 4.0))
     options = ProfileOptions(depth_mm=THICKNESS, through=True, lead_mm=4.0)
     path = profile(region, tool, data, options)
     outer, hole = sorted(path.passes, key=lambda p: -np.ptp(p[:, 0]))
-    part = shapely.Polygon(_rect(0, 0, 60, 40), [_circle(30, 20, 4.0)])
+    part = shapely.Polygon(shapes.rect(0, 0, 60, 40), [shapes.circle(30, 20, 4.0)])
     plunges = [p for a, p in itertools.pairwise(outer) if p[2] < a[2] and np.allclose(a[:2], p[:2])]
     assert plunges and all(shapely.distance(part, shapely.Point(p[:2])) == pytest.approx(7.0, abs=0.01)
                            for p in plunges)  # radius 3 + lead 4, square off the edge
@@ -244,7 +235,7 @@ def test_lead_in_plunges_in_the_waste_and_the_part_is_not_touched():
 
 def test_tabs_placed_by_hand_sit_where_asked():
     tool, data = _setup()
-    region = _region(_rect(0, 0, 100, 60))
+    region = shapes.region(shapes.rect(0, 0, 100, 60))
     options = ProfileOptions(depth_mm=THICKNESS, through=True, tab_points=((20.0, 0.0), (100.0, 45.0)))
     path = profile(region, tool, data, options)
     centres = sorted(tuple(np.round((t.centre_xy[0] + t.centre_xy[-1]) / 2, 3) + 0.0) for t in path.tabs)
@@ -253,10 +244,10 @@ def test_tabs_placed_by_hand_sit_where_asked():
 
 def test_finishing_allowance_roughs_wide_then_finishes_on_the_line():
     tool, data = _setup()
-    region = _region(_rect(0, 0, 60, 40))
+    region = shapes.region(shapes.rect(0, 0, 60, 40))
     path = profile(region, tool, data, ProfileOptions(depth_mm=THICKNESS, through=True, finishing_allowance_mm=0.5))
     rough, finish = path.passes
-    part = shapely.Polygon(_rect(0, 0, 60, 40))
+    part = shapely.Polygon(shapes.rect(0, 0, 60, 40))
     assert shapely.distance(part, shapely.points(rough[1:, :2])).min() == pytest.approx(3.5, abs=0.01)
     assert shapely.distance(part, shapely.points(finish[1:, :2])).max() == pytest.approx(3.0, abs=0.01)
     # The finish goes round once, at full depth.
@@ -265,7 +256,7 @@ def test_finishing_allowance_roughs_wide_then_finishes_on_the_line():
 
 def test_a_pocket_with_a_tool_that_cannot_plunge_ramps_in_and_still_clears_it():
     tool, data = _setup("flat-12-2f-nc")
-    path = pocket(_region(_rect(0, 0, 60, 40)), 3.0, tool, data)
+    path = pocket(shapes.region(shapes.rect(0, 0, 60, 40)), 3.0, tool, data)
     for points in path.passes:
         steps = np.diff(points, axis=0)
         down = steps[:, 2] < -1e-9

@@ -18,14 +18,12 @@ from slicing.fdm import polygons
 from slicing.laser.gcode import laser_program
 from slicing.laser.plan import inner_first, plan_laser, raster_lines
 from slicing.laser.settings import LaserSetting
+from tests import flat_shapes as shapes
 from tests.gcode_arcs import arc_samples, farthest_from, tessellated
 
 KERF = 0.2
 FINGER = 10.0
 
-
-def _region(*rings) -> polygons.Paths:
-    return polygons.union(polygons.to_units([np.asarray(r, dtype=float) for r in rings]), even_odd=True)
 
 
 def _widths_after_cutting(path: np.ndarray, y: float) -> list[float]:
@@ -39,7 +37,7 @@ def _widths_after_cutting(path: np.ndarray, y: float) -> list[float]:
 def test_finger_joint_with_kerf_compensation_cuts_fingers_and_slots_to_their_nominal_width():
     outline = [(0, 0), (70, 0), (70, 23), (60, 23), (60, 20), (50, 20), (50, 23), (40, 23), (40, 20), (30, 20),
                (30, 23), (20, 23), (20, 20), (10, 20), (10, 23), (0, 23)]
-    part = FlatPart("panel", _region(outline), 3.0)
+    part = FlatPart("panel", shapes.region(outline), 3.0)
     cut = LaserSetting(material="plywood", thickness_mm=3.0, operation="cut", power_pct=100, speed_mm_min=300,
                        kerf_mm=KERF)
     [layer] = plan_laser(part, cut=cut)
@@ -74,7 +72,7 @@ def test_inner_contours_are_cut_before_the_outer_ones_that_contain_them():
 
 
 def test_fill_rasters_alternate_direction():
-    lines = raster_lines(_region([(0, 0), (10, 0), (10, 2), (0, 2)]), 0.5)
+    lines = raster_lines(shapes.region([(0, 0), (10, 0), (10, 2), (0, 2)]), 0.5)
     assert len(lines) == 4
     assert lines[0][0][0] < lines[0][1][0] and lines[1][0][0] > lines[1][1][0]
     assert [round(line[0][1], 3) for line in lines] == [0.25, 0.75, 1.25, 1.75]
@@ -83,9 +81,9 @@ def test_fill_rasters_alternate_direction():
 def test_laser_gcode_obeys_grbl_and_never_fires_on_a_rapid():
     machine = load_cam("machine", "generic-grbl-diode-laser")
     settings = load_laser_settings("diode-10w")
-    part = FlatPart("coaster", _region([(0, 0), (80, 0), (80, 80), (0, 80)], [(30, 30), (50, 30), (50, 50), (30, 50)]),
-                    3.0, engravings=(np.array([(10.0, 10.0), (70.0, 10.0)]),),
-                    fills=_region([(10, 60), (70, 60), (70, 70), (10, 70)]))
+    outline = shapes.region([(0, 0), (80, 0), (80, 80), (0, 80)], [(30, 30), (50, 30), (50, 50), (30, 50)])
+    part = FlatPart("coaster", outline, 3.0, engravings=(np.array([(10.0, 10.0), (70.0, 10.0)]),),
+                    fills=shapes.region([(10, 60), (70, 60), (70, 70), (10, 70)]))
     layers = plan_laser(part, cut=settings.lookup("plywood", "cut", 3.0),
                         engrave=settings.lookup("plywood", "engrave", 0.0),
                         fill=settings.lookup("plywood", "fill", 0.0))
@@ -111,7 +109,7 @@ def test_svg_layers_use_the_cut_and_engrave_colours_and_read_back(tmp_path: Path
     from slicing.laser.svg_out import laser_svg
 
     settings = load_laser_settings("diode-10w")
-    part = FlatPart("tag", _region([(0, 0), (60, 0), (60, 20), (0, 20)]), 3.0,
+    part = FlatPart("tag", shapes.region([(0, 0), (60, 0), (60, 20), (0, 20)]), 3.0,
                     engravings=(np.array([(5.0, 10.0), (55.0, 10.0)]),))
     layers = plan_laser(part, cut=settings.lookup("plywood", "cut", 3.0),
                         engrave=settings.lookup("plywood", "engrave", 0.0))
@@ -127,7 +125,7 @@ def test_svg_layers_use_the_cut_and_engrave_colours_and_read_back(tmp_path: Path
 def test_fill_lines_run_up_unlit_for_the_overscan():
     machine = load_cam("machine", "generic-grbl-diode-laser")
     fill = load_laser_settings("diode-10w").lookup("plywood", "fill", 0.0)
-    part = FlatPart("patch", [], 3.0, fills=_region([(10, 10), (20, 10), (20, 11), (10, 11)]))
+    part = FlatPart("patch", [], 3.0, fills=shapes.region([(10, 10), (20, 10), (20, 11), (10, 11)]))
     layers = plan_laser(part, fill=fill, overscan_mm=3.0)
     lines = laser_program(layers, machine, "patch", "plywood", 3.0).text.splitlines()
     first = lines.index(next(line for line in lines if line.startswith("G0 X")))
