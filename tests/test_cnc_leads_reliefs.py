@@ -25,10 +25,11 @@ from slicing.cnc.simulate import Stock, simulate
 from slicing.cnc.verify import gouges
 from slicing.errors import SlicingError
 from slicing.fdm import polygons
-from tests.test_cnc_operations import THICKNESS, _rect, _region, _setup
+from tests import flat_shapes as shapes
+from tests.test_cnc_operations import THICKNESS, _setup
 
 LEAD_MM = 4.0
-PLATE = _rect(0, 0, 60, 40)
+PLATE = shapes.rect(0, 0, 60, 40)
 
 
 # Arc leads
@@ -61,7 +62,7 @@ def _angle_deg(u: np.ndarray, v: np.ndarray) -> float:
 @pytest.mark.parametrize("direction", ["climb", "conventional"])
 def test_arc_lead_is_a_quarter_circle_of_the_lead_radius_tangent_to_the_path_in_the_waste(side, direction):
     tool, data = _setup()
-    region = _region(PLATE)
+    region = shapes.region(PLATE)
     options = ProfileOptions(depth_mm=THICKNESS, side=side, direction=direction, through=True, lead_mm=LEAD_MM,
                              lead_style="arc")
     points = profile(region, tool, data, options).passes[0]
@@ -106,7 +107,7 @@ def test_arc_lead_posts_as_one_arc_turning_into_the_waste_and_obeys_grbl(side, d
     machine = load_cam("machine", "generic-grbl-router")
     options = ProfileOptions(depth_mm=THICKNESS, side=side, direction=direction, through=True, lead_mm=LEAD_MM,
                              lead_style="arc")
-    path = profile(_region(PLATE), tool, data, options)
+    path = profile(shapes.region(PLATE), tool, data, options)
     [program] = post_program([path], machine, Stock3(100.0, 80.0, THICKNESS, "plywood"), "plate")
     assert grbl_violations(program.text, GrblDialect(s_max=machine.spindle_rpm_range[1])) == []
     _, entry = _first_plunge_and_next(program.text)
@@ -121,7 +122,7 @@ def test_arc_lead_posts_as_one_arc_turning_into_the_waste_and_obeys_grbl(side, d
 def test_line_lead_is_what_it_was_without_a_lead_style():
     tool, data = _setup()
     machine = load_cam("machine", "generic-grbl-router")
-    region = _region(PLATE, _rect(20, 10, 40, 30))
+    region = shapes.region(PLATE, shapes.rect(20, 10, 40, 30))
     stock = Stock3(100.0, 80.0, THICKNESS, "plywood")
     for side in ("outside", "inside"):
         common = dict(depth_mm=THICKNESS, side=side, through=True, lead_mm=LEAD_MM, tab_count=2 * (side == "outside"))
@@ -146,19 +147,19 @@ def test_an_arc_lead_that_would_touch_the_part_between_its_ends_is_left_out():
     options = ProfileOptions(depth_mm=3.0, side="inside", lead_mm=12.0, lead_style="arc")
     peg = shapely.box(41, 7.5, 42, 8.5)
     wall = shapely.box(0, 0, 100, 40)
-    [free] = profile(_region(_rect(0, 0, 100, 40)), tool, data, options).passes
+    [free] = profile(shapes.region(shapes.rect(0, 0, 100, 40)), tool, data, options).passes
     lead, _ = _lead_points(free, wall, tool.radius_mm)
     assert shapely.distance(wall.boundary, shapely.Point(free[0, :2])) == pytest.approx(3.0 + 12.0)
     assert shapely.distance(peg, shapely.points(lead[[0, -1]])).min() > tool.radius_mm
     assert shapely.distance(peg, shapely.LineString(lead)) < tool.radius_mm
-    pegged = profile(_region(_rect(0, 0, 100, 40), _rect(41, 7.5, 42, 8.5)), tool, data, options)
+    pegged = profile(shapes.region(shapes.rect(0, 0, 100, 40), shapes.rect(41, 7.5, 42, 8.5)), tool, data, options)
     outer = max(pegged.passes, key=lambda points: np.ptp(points[:, 0]))
     assert shapely.distance(wall.boundary, shapely.Point(outer[0, :2])) == pytest.approx(3.0)  # on the path
 
 
 def test_arc_lead_keeps_tabs_and_step_downs_and_does_not_touch_the_part():
     tool, data = _setup()
-    region = _region(PLATE)
+    region = shapes.region(PLATE)
     common = dict(depth_mm=THICKNESS, through=True, tab_count=3, lead_mm=LEAD_MM)
     arc = profile(region, tool, data, ProfileOptions(**common, lead_style="arc"))
     line = profile(region, tool, data, ProfileOptions(**common))
@@ -178,8 +179,8 @@ SLOT_LENGTH_MM = 40.0
 
 def _plate_with_slot(width_mm: float) -> polygons.Paths:
     """A 100 x 80 plate with a width_mm x 40 mm slot through it, centred."""
-    slot = _rect(50 - width_mm / 2, 20, 50 + width_mm / 2, 20 + SLOT_LENGTH_MM)
-    return _region(_rect(0, 0, 100, 80), slot)
+    slot = shapes.rect(50 - width_mm / 2, 20, 50 + width_mm / 2, 20 + SLOT_LENGTH_MM)
+    return shapes.region(shapes.rect(0, 0, 100, 80), slot)
 
 
 def _shape(paths: polygons.Paths) -> shapely.MultiPolygon:
@@ -243,7 +244,7 @@ def test_reliefs_of_a_narrow_slot_leave_no_sliver_and_the_mating_part_seats(styl
 def test_tbones_of_a_through_mortise_for_a_6_mm_tool_leave_no_sliver():
     """11.85 x 40 mm in a plate relieved for a 6 mm tool: the two T-bones of each short end overlap, and
     used to leave a spike of material between them."""
-    original = _region(_rect(0, 0, 100, 80), _rect(44.075, 20, 55.925, 60))
+    original = shapes.region(shapes.rect(0, 0, 100, 80), shapes.rect(44.075, 20, 55.925, 60))
     _assert_no_sliver(original, "tbone", 3.0, CLEARANCE_MM)
 
 
