@@ -51,7 +51,15 @@ from slicing.cnc.coupon import fit_coupon
 from slicing.cnc.dxf_input import read_dxf
 from slicing.cnc.engrave import engrave_width_mm
 from slicing.cnc.flat import FlatPart, extruded_mesh, merge_parts, pieces
-from slicing.cnc.job import RouterJob, RouterSettings, place_on_sheet, plan_router_job, relieved
+from slicing.cnc.job import (
+    RouterJob,
+    RouterSettings,
+    place_on_sheet,
+    plan_router_job,
+    refuse_off_sheet,
+    refuse_sheet_off_machine,
+    relieved,
+)
 from slicing.cnc.labels import labelled, piece_letter
 from slicing.cnc.mesh_input import flat_part_from_mesh
 from slicing.cnc.nest import NestedSheet, Placement, nest, placed_parts, recorded_nesting
@@ -408,10 +416,7 @@ def _laser_sheets(part: FlatPart, inputs: LaserInputs, recorded_sheets: Sequence
                         stroke_width_mm=max(inputs.engrave.kerf_mm, LASER_LINE_MM))
     if inputs.copies == 1 and not inputs.coupon:
         placed = place_on_sheet(part, sheet, inputs.spacing_mm)
-        xmin, ymin, xmax, ymax = placed.bounds_mm()
-        if xmax > sheet[0] - inputs.spacing_mm or ymax > sheet[1] - inputs.spacing_mm:
-            raise LocalfabError(f"{part.name} ({xmax - xmin:.0f} x {ymax - ymin:.0f} mm) does not fit a {sheet[0]:g} x "
-                                f"{sheet[1]:g} mm sheet with {inputs.spacing_mm:g} mm margins: use a bigger sheet")
+        refuse_off_sheet(placed, sheet, inputs.spacing_mm)
         return _single_sheet("", placed, label)
     parts, copies, letters = _parts_to_nest(part, inputs.copies, inputs.coupon)
     if recorded_sheets is not None:
@@ -427,12 +432,9 @@ def _laser_sheets(part: FlatPart, inputs: LaserInputs, recorded_sheets: Sequence
 
 def laser_sheet_mm(inputs: LaserInputs) -> tuple[float, float]:
     """The sheet a laser job cuts: the one asked for (it must fit the bed), or the whole bed."""
-    bed = (inputs.machine.travel_mm[0], inputs.machine.travel_mm[1])
     if inputs.sheet_mm is None:
-        return bed
-    if inputs.sheet_mm[0] > bed[0] or inputs.sheet_mm[1] > bed[1]:
-        raise LocalfabError(f"a {inputs.sheet_mm[0]:g} x {inputs.sheet_mm[1]:g} mm sheet is bigger than the "
-                            f"{inputs.machine.name}'s {bed[0]:g} x {bed[1]:g} mm bed: cut the sheet down first")
+        return inputs.machine.travel_mm[0], inputs.machine.travel_mm[1]
+    refuse_sheet_off_machine(inputs.sheet_mm, inputs.machine)
     return inputs.sheet_mm
 
 
@@ -496,6 +498,7 @@ def _nested_sheets(names: Sequence[str], parts: Sequence[FlatPart], nested: Sequ
                 missing += not_fitted
         layouts.append((name, merge_parts(name.rstrip("/"), copies), sheet))
     return layouts, missing
+
 
 def _refuse_no_copies(copies: int) -> None:
     if copies < 1:

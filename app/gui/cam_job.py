@@ -32,8 +32,6 @@ RELIEFS = {"": "None", "dogbone": "Dogbone", "tbone": "T-bone"}
 # piece's grown outline are both drawn as chords of arcs. Nested pieces keep a tool diameter and more apart.
 FOOTPRINT_TOLERANCE_MM = 0.5
 UNASSIGNED = "Not on any part"
-# A quarter turn counter-clockwise, as slicing.cnc.flat.FlatPart.rotated turns: (x, y) becomes (-y, x).
-QUARTER_TURN = np.array([[0.0, -1.0], [1.0, 0.0]])
 
 
 @dataclass(frozen=True)
@@ -261,6 +259,8 @@ def places_on_sheet(points: np.ndarray, check_shift_mm: np.ndarray, pieces: Sequ
     in order; empty for a piece the points are not on (or a coupon, which is no piece of the design)."""
     import shapely
 
+    from slicing.cnc.flat import quarter_turned
+
     own = np.asarray(points, dtype=float).reshape(-1, 3) - check_shift_mm
     if len(own) and len(pieces):
         distances = shapely.distance(np.asarray(pieces, dtype=object)[:, None], shapely.points(own[:, :2]))
@@ -270,8 +270,7 @@ def places_on_sheet(points: np.ndarray, check_shift_mm: np.ndarray, pieces: Sequ
     placed = []
     for placement in placements:
         mine = own[owners == placement.part] if placement.part < len(pieces) else own[:0]
-        turn = np.linalg.matrix_power(QUARTER_TURN, placement.quarter_turns % 4)
-        xy = mine[:, :2] @ turn.T + np.asarray(placement.shift_mm, dtype=float)
+        xy = quarter_turned(mine[:, :2], placement.quarter_turns) + np.asarray(placement.shift_mm, dtype=float)
         placed.append(np.column_stack([xy, mine[:, 2]]))
     return placed
 

@@ -68,12 +68,8 @@ class FlatPart:
     def rotated(self, quarter_turns: int) -> FlatPart:
         """The part turned counter-clockwise about the origin by a multiple of 90 degrees (exact on the
         fixed-point grid)."""
-        turns = quarter_turns % 4
-
         def turn(points: np.ndarray) -> np.ndarray:
-            for _ in range(turns):
-                points = np.column_stack([-points[:, 1], points[:, 0]])
-            return points
+            return quarter_turned(points, quarter_turns)
 
         def turn_region(region: Paths) -> Paths:
             return [turn(ring) for ring in region]
@@ -184,6 +180,15 @@ def require_closed(open_chains: Sequence[np.ndarray], what: str) -> None:
 
 def _meets(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.linalg.norm(a - b) <= JOIN_TOLERANCE_MM)
+
+
+def quarter_turned(points: np.ndarray, quarter_turns: int) -> np.ndarray:
+    """(n, 2) points turned counter-clockwise about the origin by quarter_turns quarter turns: (x, y) becomes
+    (-y, x) each time, exactly (fixed-point rings stay on their grid)."""
+    points = np.asarray(points)
+    for _ in range(quarter_turns % 4):
+        points = np.column_stack([-points[:, 1], points[:, 0]])
+    return points
 
 
 def pieces(part: FlatPart) -> list[FlatPart]:

@@ -160,12 +160,23 @@ def place_on_sheet(part: FlatPart, sheet_mm: tuple[float, float], margin_mm: flo
 
 def _check_sheet(part: FlatPart, settings: RouterSettings, machine: CncMachine) -> None:
     """The part lies on the sheet, inside its margins, and the sheet on the machine."""
+    refuse_off_sheet(part, settings.sheet_mm, settings.margin_mm)
+    refuse_sheet_off_machine(settings.sheet_mm, machine)
+
+
+def refuse_off_sheet(part: FlatPart, sheet_mm: tuple[float, float], margin_mm: float) -> None:
+    """Raise SlicingError unless the part in place lies on the sheet, margin_mm in from its edges."""
     xmin, ymin, xmax, ymax = part.bounds_mm()
-    width, height = settings.sheet_mm
-    margin = settings.margin_mm - 1e-6
+    width, height = sheet_mm
+    margin = margin_mm - 1e-6
     if xmin < margin or ymin < margin or xmax > width - margin or ymax > height - margin:
         raise SlicingError(f"{part.name} ({xmax - xmin:.0f} x {ymax - ymin:.0f} mm) does not fit a {width:g} x "
-                           f"{height:g} mm sheet with {settings.margin_mm:g} mm margins: use a bigger sheet")
+                           f"{height:g} mm sheet with {margin_mm:g} mm margins: use a bigger sheet")
+
+
+def refuse_sheet_off_machine(sheet_mm: tuple[float, float], machine: CncMachine) -> None:
+    """Raise SlicingError when the sheet is bigger than the machine's travel (a laser's bed)."""
+    width, height = sheet_mm
     if width > machine.travel_mm[0] or height > machine.travel_mm[1]:
         raise SlicingError(f"a {width:g} x {height:g} mm sheet is bigger than the {machine.name}'s travel "
-                           f"({machine.travel_mm[0]:g} x {machine.travel_mm[1]:g} mm)")
+                           f"({machine.travel_mm[0]:g} x {machine.travel_mm[1]:g} mm): cut the sheet down first")

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 import shapely
 
-from slicing.cnc.flat import FlatPart, islands_in_order
+from slicing.cnc.flat import FlatPart, islands_in_order, quarter_turned
 from slicing.cnc.stroke_font import text_strokes
 from slicing.errors import SlicingError
 from slicing.fdm import polygons
@@ -125,7 +125,7 @@ def _placed(strokes: list[np.ndarray], advance: float, room: shapely.Geometry, h
     for stroke in strokes:
         local = (stroke - middle) * cap_height
         if turn:  # a quarter turn counter-clockwise: the label reads upwards
-            local = np.column_stack([-local[:, 1], local[:, 0]])
+            local = quarter_turned(local, 1)
         placed.append(np.ascontiguousarray(local + centre, dtype=np.float64))
     return placed
 

@@ -20,7 +20,7 @@ import numpy as np
 import shapely
 import spyrrow
 
-from slicing.cnc.flat import FlatPart, merge_parts
+from slicing.cnc.flat import FlatPart, merge_parts, quarter_turned
 from slicing.errors import SlicingError
 from slicing.fdm import polygons
 
@@ -141,9 +141,7 @@ def _fit_in(room: shapely.Geometry, shape: list[tuple[float, float]], keep_grain
     shapely.prepare(room)
     xmin, ymin, xmax, ymax = room.bounds
     for turns in (0, 2) if keep_grain else (0, 1, 2, 3):
-        points = np.array(shape)
-        for _ in range(turns):
-            points = np.column_stack([-points[:, 1], points[:, 0]])
+        points = quarter_turned(np.array(shape), turns)
         low, high = points.min(axis=0), points.max(axis=0)
         if high[0] - low[0] > xmax - xmin or high[1] - low[1] > ymax - ymin:
             continue
@@ -157,9 +155,7 @@ def _fit_in(room: shapely.Geometry, shape: list[tuple[float, float]], keep_grain
 
 def _carried(child: Placement, parent: Placement) -> Placement:
     """A part fitted in a hole, placed where its parent went: turned with it, then moved with it."""
-    shift = np.array(child.shift_mm)
-    for _ in range(parent.quarter_turns):
-        shift = np.array([-shift[1], shift[0]])
+    (shift,) = quarter_turned(np.array([child.shift_mm]), parent.quarter_turns)
     return Placement(child.part, (child.quarter_turns + parent.quarter_turns) % 4,
                      (float(shift[0] + parent.shift_mm[0]), float(shift[1] + parent.shift_mm[1])))
 
@@ -193,10 +189,7 @@ def _nest_shape(part: FlatPart, grow_mm: float) -> list[tuple[float, float]]:
 
 
 def _turned_bounds(shape: list[tuple[float, float]], turns: int, shift: tuple[float, float]) -> tuple[float, ...]:
-    points = np.array(shape)
-    for _ in range(turns):
-        points = np.column_stack([-points[:, 1], points[:, 0]])
-    points = points + np.array(shift)
+    points = quarter_turned(np.array(shape), turns) + np.array(shift)
     return (*points.min(axis=0), *points.max(axis=0))
 
 
