@@ -2,16 +2,23 @@
 
 Builds, checks and slices all run through a `LatestRunner`: one worker thread, numbered requests, a cancel
 flag per request, and progress reported through queued signals, so the UI thread only ever swaps results in.
+
+The worker is a plain Python thread, not a Qt thread-pool thread running a Python `QRunnable`: PySide keeps
+the interpreter busy on a pool thread outside any Python frame (wrapping the runnable, deleting it after it
+ran), and the suite crashed there at random (a segmentation fault on such a thread, once in a full run). The
+answers come back through signals received by declared slots, so Qt queues them to the UI thread by the
+receiving object's thread, not by guesswork about a Python callable.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from app.errors import USER_ERRORS
 
@@ -25,13 +32,47 @@ Progress = Callable[[float, str], None]
 Work = Callable[[threading.Event, Progress], Any]
 
 
-class _Job(QRunnable):
-    def __init__(self, work: Callable[[], None]) -> None:
-        super().__init__()
-        self._work = work
+class _WorkerThread:
+    """One daemon thread that runs queued calls in order, started at the first call and ended by `stop`.
 
-    def run(self) -> None:
-        self._work()
+    A daemon, so a call stuck past the window's closing cannot keep the process from exiting.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._calls: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._unfinished = 0
+        self._idle = threading.Condition()
+
+    @property
+    def unfinished(self) -> int:
+        """Calls queued or running."""
+        with self._idle:
+            return self._unfinished
+
+    def submit(self, call: Callable[[], None]) -> None:
+        with self._idle:
+            self._unfinished += 1
+        self._calls.put(call)
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._serve, name=self._name, daemon=True)
+            self._thread.start()
+
+    def stop(self, wait_ms: int) -> bool:
+        """End the thread after the calls already queued; False if they did not finish within `wait_ms`."""
+        self._calls.put(None)
+        with self._idle:
+            return self._idle.wait_for(lambda: self._unfinished == 0, timeout=wait_ms / 1000)
+
+    def _serve(self) -> None:
+        while (call := self._calls.get()) is not None:
+            try:
+                call()
+            finally:
+                with self._idle:
+                    self._unfinished -= 1
+                    self._idle.notify_all()
 
 
 class LatestRunner(QObject):
@@ -53,9 +94,8 @@ class LatestRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
         # One at a time: cancelled work stops before the next starts (a killed build frees its worker process).
-        self._pool.setMaxThreadCount(1)
+        self._worker = _WorkerThread("localfab-background")
         self._request_number = 0
         self._cancel_running = threading.Event()
         self._busy = False
@@ -70,8 +110,8 @@ class LatestRunner(QObject):
 
     @property
     def threads_running(self) -> int:
-        """How many worker threads are still working (0 once `shutdown` has returned)."""
-        return self._pool.activeThreadCount()
+        """How many requests are still queued or running on the worker thread (0 once `shutdown` has returned)."""
+        return self._worker.unfinished
 
     def request(self, label: str, work: Work) -> None:
         """Run `work(cancel, progress)` on the worker thread; whatever ran before is cancelled and dropped.
@@ -86,7 +126,7 @@ class LatestRunner(QObject):
         number, cancel = self._request_number, threading.Event()
         self._cancel_running = cancel
         self._busy = True
-        self._pool.start(_Job(lambda: self._run(number, label, work, cancel)))
+        self._worker.submit(lambda: self._run(number, label, work, cancel))
         self.started.emit(label)
 
     def cancel(self) -> None:
@@ -103,8 +143,7 @@ class LatestRunner(QObject):
         """Cancel everything and wait for the worker thread to finish; no signal is emitted afterwards."""
         self._shut_down = True
         self._drop_running()
-        self._pool.clear()
-        if not self._pool.waitForDone(SHUTDOWN_WAIT_MS):
+        if not self._worker.stop(SHUTDOWN_WAIT_MS):
             log.warning("background work did not stop within %d ms of closing the window", SHUTDOWN_WAIT_MS)
 
     def _drop_running(self) -> None:
@@ -114,6 +153,9 @@ class LatestRunner(QObject):
 
     def _run(self, number: int, label: str, work: Work, cancel: threading.Event) -> None:
         # Runs on the worker thread: touch no widget here, only emit.
+        if cancel.is_set():  # a newer request came while this one waited its turn
+            return
+
         def progress(fraction: float, stage: str) -> None:
             self._progress.emit(number, fraction, stage)
 
@@ -132,10 +174,12 @@ class LatestRunner(QObject):
         else:
             self._finished.emit(number, result, None)
 
+    @Slot(int, float, str)
     def _forward_progress(self, number: int, fraction: float, stage: str) -> None:
         if not self._shut_down and number == self._request_number:
             self.progressed.emit(fraction, stage)
 
+    @Slot(int, object, object)
     def _deliver(self, number: int, result: Any, message: str | None) -> None:
         if self._shut_down or number != self._request_number:
             return
