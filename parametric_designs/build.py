@@ -41,7 +41,7 @@ DEFAULT_MEMORY_BYTES = 2 << 30
 # CadQuery takes 2-4 s to load when the server starts (more on a busy machine); a fork takes milliseconds.
 _SERVER_ANSWER_TIMEOUT_S = 60.0
 # Bumped whenever the worker's meshing changes, so cached meshes from an older mesher are not reused.
-MESHER_VERSION = 2
+MESHER_VERSION = 3
 _MEMORY_CACHE_ENTRIES = 32
 DISK_CACHE_BYTES = 512 << 20
 _memory_cache: OrderedDict[str, trimesh.Trimesh] = OrderedDict()

@@ -67,6 +67,25 @@ def _template(tmp_path, body: str):
     return load_template(folder)
 
 
+def test_round_edges_are_meshed_within_the_chordal_deviation_whatever_their_size(tmp_path):
+    import numpy as np
+
+    from parametric_designs.worker import LINEAR_TOLERANCE_MM
+
+    template = _template(tmp_path, """
+        import cadquery as cq
+        def build(*, size):
+            return cq.Workplane("XY").circle(size * 1.5).extrude(5)  # from a 1.5 to a 150 mm radius
+    """)
+    for radius_mm in (1.5, 15.0, 150.0):
+        mesh = build_part(template, {"size": radius_mm / 1.5}, cache_dir=tmp_path / "cache").mesh
+        rim = mesh.vertices[np.isclose(mesh.vertices[:, 2], 5.0)]
+        angles = np.sort(np.arctan2(rim[:, 1], rim[:, 0]))
+        widest_step = np.diff(np.r_[angles, angles[0] + 2 * np.pi]).max()
+        sagitta_mm = radius_mm * (1 - np.cos(widest_step / 2))  # how far the widest chord strays from the circle
+        assert sagitta_mm <= LINEAR_TOLERANCE_MM, f"{radius_mm} mm circle: chords {sagitta_mm:.3f} mm inside it"
+
+
 def test_an_exception_in_the_design_is_reported_with_its_line(tmp_path):
     template = _template(tmp_path, """
         def build(*, size):
