@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
@@ -54,6 +55,7 @@ from slicing.cnc.flat import FlatPart, extruded_mesh, merge_parts, pieces
 from slicing.cnc.job import (
     RouterJob,
     RouterSettings,
+    lies_on_sheet,
     place_on_sheet,
     plan_router_job,
     refuse_off_sheet,
@@ -252,8 +254,11 @@ def cut_with_router(source: FlatSource, inputs: RouterInputs, recorded_sheets: S
     checked = extruded_mesh(relieved(part, settings)) if inputs.relief else source.mesh
     limits = dict(inputs.check_limits) if inputs.check_limits is not None else router_check_limits()
     on_sheet = place_on_bed(checked, *settings.sheet_mm)
-    report = check_cnc(on_sheet, inputs.tool, limits,
-                       (*settings.sheet_mm, part.thickness_mm), limits["smallest_tool_diameter"],
+    # Nested pieces each go where a sheet has room (the nesting refuses one that fits none), so the drawing
+    # as a whole need not fit the sheet: only the stock's thickness is checked then.
+    nested = nests_pieces(part, inputs.copies, inputs.coupon, settings.sheet_mm, settings.margin_mm)
+    stock = (math.inf, math.inf) if nested else settings.sheet_mm
+    report = check_cnc(on_sheet, inputs.tool, limits, (*stock, part.thickness_mm), limits["smallest_tool_diameter"],
                        pocket_tool=inputs.pocket_tool or inputs.tool)
     checks = _checked(report, "cnc", inputs.override_checks)
     outputs: dict[str, bytes] = {}
@@ -333,7 +338,7 @@ def _router_sheets(part: FlatPart, inputs: RouterInputs, settings: RouterSetting
         depth = part.engrave_depth_mm if part.engravings else LABEL_DEPTH_MM
         label = partial(labelled, height_mm=LABEL_HEIGHT_MM, depth_mm=LABEL_DEPTH_MM,
                         stroke_width_mm=engrave_width_mm(inputs.engrave_tool, depth))
-    if inputs.copies == 1 and not inputs.coupon:
+    if not nests_pieces(part, inputs.copies, inputs.coupon, settings.sheet_mm, settings.margin_mm):
         return _single_sheet("sheet-01", place_on_sheet(part, settings.sheet_mm, settings.margin_mm), label)
     parts, copies, letters = _parts_to_nest(part, inputs.copies, inputs.coupon)
     if recorded_sheets is not None:
@@ -414,7 +419,7 @@ def _laser_sheets(part: FlatPart, inputs: LaserInputs, recorded_sheets: Sequence
             raise LocalfabError("labels are engraved: give the laser an engrave setting for the material")
         label = partial(labelled, height_mm=LABEL_HEIGHT_MM, depth_mm=LABEL_DEPTH_MM,  # a laser burns no depth
                         stroke_width_mm=max(inputs.engrave.kerf_mm, LASER_LINE_MM))
-    if inputs.copies == 1 and not inputs.coupon:
+    if not nests_pieces(part, inputs.copies, inputs.coupon, sheet, inputs.spacing_mm):
         placed = place_on_sheet(part, sheet, inputs.spacing_mm)
         refuse_off_sheet(placed, sheet, inputs.spacing_mm)
         return _single_sheet("", placed, label)
@@ -443,6 +448,17 @@ def laser_sheet_mm(inputs: LaserInputs) -> tuple[float, float]:
 # (name, the sheet's parts in place as one part, its nesting or None for one copy in the corner)
 SheetLayout = tuple[str, FlatPart, NestedSheet | None]
 Labeller = Callable[..., tuple[FlatPart, tuple[str, ...]]]
+
+
+def nests_pieces(part: FlatPart, copies: int, coupon: bool, sheet_mm: tuple[float, float], margin_mm: float
+                 ) -> bool:
+    """Whether a job nests its pieces rather than cutting the drawing as laid out in the sheet's corner: for
+    more than one copy, a fit coupon beside it, or a drawing of several pieces (a stool's seat, legs and rail)
+    that does not fit the sheet as drawn."""
+    if copies > 1 or coupon:
+        return True
+    return len(pieces(part)) > 1 and not lies_on_sheet(place_on_sheet(part, sheet_mm, margin_mm), sheet_mm,
+                                                       margin_mm)
 
 
 def _parts_to_nest(part: FlatPart, copies: int, coupon: bool

@@ -179,6 +179,25 @@ def test_cam_nests_copies_and_a_fit_coupon_and_reports_utilisation(plate_dxf: Pa
     assert any(op["kind"] == "engrave" for op in record["operations"])  # the coupon's ticks
 
 
+def test_one_copy_of_a_drawing_too_big_for_the_sheet_has_its_pieces_nested_and_rebuilds(tmp_path: Path, capsys):
+    # The stool is drawn 770 mm wide; its seat, legs and rail each fit a 600 x 400 mm sheet.
+    assert main(["cam", "plywood-stool", "--relief", "dogbone", "-o", str(tmp_path / "stool")]) == 0
+    record = json.loads((tmp_path / "stool" / "cam.json").read_text())
+    placed = sorted(p["part"] for sheet in record["sheets"] for p in sheet["placements"])
+    assert placed == [0, 1, 2, 3] and len(record["sheets"]) > 1, "each piece once, on the sheets it needs"
+    assert record["checks"]["findings"] == [], "the drawing as a whole need not fit one sheet"
+    assert _recipe_rebuild(tmp_path / "stool" / "plywood-stool.localfab", capsys) == (0, "identical\n")
+    # A drawing that fits as drawn is cut as drawn, in the sheet's corner.
+    assert main(["cam", "plywood-stool", "--relief", "dogbone", "--sheet", "800x400",
+                 "-o", str(tmp_path / "big")]) == 0
+    assert json.loads((tmp_path / "big" / "cam.json").read_text())["sheets"][0]["placements"] is None
+    # The laser too: the finger box's six panels on a sheet smaller than the drawing.
+    assert main(["laser", "laser-finger-box", "--set", "thickness=3", "--sheet", "200x150",
+                 "-o", str(tmp_path / "box")]) == 0
+    box = json.loads((tmp_path / "box" / "laser.json").read_text())
+    assert sorted(p["part"] for sheet in box["sheets"] for p in sheet["placements"]) == list(range(6))
+
+
 def test_cam_cuts_a_design_with_a_pocket_tool_and_a_profile_tool(tmp_path: Path):
     assert main(["cam", "engraved-coaster", "--set", "text=", "--tool", "flat-3.175-2f", "--pocket-tool",
                  "flat-1-1f", "--resolution", "0.25", "--override-checks", "-o", str(tmp_path)]) == 0

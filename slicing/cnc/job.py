@@ -164,12 +164,19 @@ def _check_sheet(part: FlatPart, settings: RouterSettings, machine: CncMachine) 
     refuse_sheet_off_machine(settings.sheet_mm, machine)
 
 
-def refuse_off_sheet(part: FlatPart, sheet_mm: tuple[float, float], margin_mm: float) -> None:
-    """Raise SlicingError unless the part in place lies on the sheet, margin_mm in from its edges."""
+def lies_on_sheet(part: FlatPart, sheet_mm: tuple[float, float], margin_mm: float) -> bool:
+    """Whether the part in place lies on the sheet, margin_mm in from its edges."""
     xmin, ymin, xmax, ymax = part.bounds_mm()
     width, height = sheet_mm
     margin = margin_mm - 1e-6
-    if xmin < margin or ymin < margin or xmax > width - margin or ymax > height - margin:
+    return xmin >= margin and ymin >= margin and xmax <= width - margin and ymax <= height - margin
+
+
+def refuse_off_sheet(part: FlatPart, sheet_mm: tuple[float, float], margin_mm: float) -> None:
+    """Raise SlicingError unless the part in place lies on the sheet, margin_mm in from its edges."""
+    if not lies_on_sheet(part, sheet_mm, margin_mm):
+        xmin, ymin, xmax, ymax = part.bounds_mm()
+        width, height = sheet_mm
         raise SlicingError(f"{part.name} ({xmax - xmin:.0f} x {ymax - ymin:.0f} mm) does not fit a {width:g} x "
                            f"{height:g} mm sheet with {margin_mm:g} mm margins: use a bigger sheet")
 

@@ -65,7 +65,7 @@ def nest(parts: Sequence[FlatPart], copies: Sequence[int], sheet_mm: tuple[float
         size = np.ptp(np.array(shape), axis=0)
         if min(size) > min(width, height) or max(size) > max(width, height):
             raise SlicingError(f"{part.name} ({size[0]:.0f} x {size[1]:.0f} mm) does not fit on a {sheet_mm[0]:g} x "
-                               f"{sheet_mm[1]:g} mm sheet with {margin_mm:g} mm margins")
+                               f"{sheet_mm[1]:g} mm sheet with {margin_mm:g} mm margins: use a bigger sheet")
     left = list(copies)
     fills = _hole_fills(parts, shapes, left, spacing_mm, keep_grain)
     sheets = []
