@@ -243,6 +243,124 @@ def test_a_design_made_by_either_machine_offers_both_and_keeps_the_choice_throug
     window.close()
 
 
+def test_a_design_that_can_be_printed_or_milled_is_printed_until_milling_is_chosen(qtbot):
+    from app.gui.fabricate_panel import CUT, PRINTED
+
+    window = open_window(qtbot)
+    fabricate = window.fabricate_panel
+    qtbot.waitUntil(lambda: window.design_panel.list.count() > 0)
+    ids = [template.id for template in window.design_panel._templates]
+    window.design_panel.list.setCurrentRow(ids.index("spur-gear"))
+    qtbot.waitUntil(lambda: window.shown_part is not None and window.shown_part.template.id == "spur-gear",
+                    timeout=SLICE_TIMEOUT_MS)
+    choices = [(fabricate.making.itemData(i), fabricate.making.itemText(i)) for i in range(fabricate.making.count())]
+    assert fabricate.making.isVisible() and choices == [(PRINTED, "3D printer"), (CUT, "CNC router")]
+    assert fabricate.chosen_making() == PRINTED and fabricate.slice_button.isVisible()
+    assert window.check_list.overlay.isVisible(), "printed: the printer's check and its overlay"
+
+    fabricate.making.setCurrentIndex(fabricate.making.findData(CUT))
+    panel = window.cam_panel
+    assert panel is not None and panel.isVisible() and not fabricate.slice_button.isVisible()
+    assert panel.title.text() == "Fabricate — CNC router" and not panel.process.isVisible()
+    assert not window.check_list.overlay.isVisible()
+    panel.make_button.click()
+    qtbot.waitUntil(lambda: not panel.make_runner.busy, timeout=SLICE_TIMEOUT_MS)
+    assert "the 6 mm tool does not fit in the pocket" in panel.findings_label.text(), "the ring around the hub"
+    panel.tool.setCurrentIndex(panel.tool.findData("flat-3.175-2f"))
+    window.parameter_form.editor("hub_height").setValue(3.0)  # 11 mm in all: within the 12 mm flutes
+    qtbot.waitUntil(lambda: window.shown_part.parameters.get("hub_height") == 3.0 and panel.make_button.isEnabled(),
+                    timeout=SLICE_TIMEOUT_MS)
+    assert fabricate.chosen_making() == CUT and panel.isVisible(), "an edit keeps the choice"
+    make_toolpaths(qtbot, panel)
+    # The gear's tooth roots are rounded for a print, tighter than a 3.175 mm cutter: the router's check says
+    # so, lists it under the view, and the program is not saved without the recorded override.
+    assert "cnc.inside_corner" in {f.rule for f in panel.result.report.errors}
+    assert "inside corners" in panel.findings_label.text() and not panel.save_button.isEnabled()
+    assert window.check_list.list.count() == len(panel.result.report.findings)
+    screenshot(qtbot, window, "cam_10_gear_milled")
+
+    fabricate.making.setCurrentIndex(fabricate.making.findData(PRINTED))
+    assert fabricate.slice_button.isVisible() and panel.result is None, "back to the printer: the job goes"
+    assert drawn(window, "toolpaths") is None
+    window.design_panel.list.setCurrentRow(ids.index("box"))
+    qtbot.waitUntil(lambda: window.shown_part is not None and window.shown_part.template.id == "box",
+                    timeout=SLICE_TIMEOUT_MS)
+    assert not fabricate.making.isVisible()
+    window.design_panel.list.setCurrentRow(ids.index("spur-gear"))
+    qtbot.waitUntil(lambda: window.shown_part is not None and window.shown_part.template.id == "spur-gear",
+                    timeout=SLICE_TIMEOUT_MS)
+    assert fabricate.making.isVisible() and fabricate.chosen_making() == PRINTED
+    window.close()
+
+
+def test_tabs_are_placed_by_clicking_on_a_pieces_cut_and_the_copies_stay_where_they_were(qtbot, tmp_path):
+    import shapely
+    from PySide6.QtCore import QPoint, Qt
+
+    from app.cli import main
+    from slicing.cnc.flat import quarter_turned
+
+    window = open_window(qtbot)
+    choose_design(qtbot, window, "plywood-stool")
+    panel = window.cam_panel
+    panel.holding.set_expanded(True)
+    panel.copies.setValue(2)
+    panel.relief.setCurrentIndex(panel.relief.findData("dogbone"))
+    assert not panel.place_tabs.isEnabled(), "tabs are placed on a job's sheet: make one first"
+    make_toolpaths(qtbot, panel)
+    first = panel.result
+    tabs_before = [tab for toolpath in first.job.sheets[0].toolpaths for tab in toolpath.tabs]
+
+    def click_sheet(x_mm: float, y_mm: float) -> None:
+        x_px, y_px = window.bed_view.pixel_of(np.array([x_mm, y_mm, first.sheets[0].preview.thickness_mm]))
+        qtbot.mouseClick(window.bed_view.plotter, Qt.MouseButton.LeftButton, pos=QPoint(round(x_px), round(y_px)))
+
+    panel.place_tabs.click()
+    assert panel.place_tabs.isChecked()
+    click_sheet(*(np.array(first.inputs.sheet_mm) - 5.0))  # the sheet's far corner: no piece there
+    assert "No part's outside cut there" in window.status_text() and panel.hand_tabs == ()
+
+    # The middle of the first copy's piece's longest outside edge, clicked where the sheet shows it.
+    placement = first.sheets[0].placements[0]
+    outline = np.asarray(first.pieces[placement.part].exterior.coords)
+    longest = int(np.argmax(np.linalg.norm(np.diff(outline, axis=0), axis=1)))
+    own = (outline[longest] + outline[longest + 1]) / 2
+    on_sheet = quarter_turned(own[None], placement.quarter_turns)[0] + np.asarray(placement.shift_mm)
+    click_sheet(*on_sheet)
+    qtbot.waitUntil(lambda: panel.result is not first and not panel.make_runner.busy, timeout=SLICE_TIMEOUT_MS)
+    remade = panel.result
+    (hand,) = panel.hand_tabs
+    assert np.hypot(*(np.asarray(hand) - own)) < 3.0, "the tab is where the click was, in the drawing's mm"
+    assert remade.inputs.tab_points == panel.hand_tabs
+    assert [s.placements for s in remade.sheets] == [s.placements for s in first.sheets], "nothing moved"
+    assert "1 placed by hand" in panel.hand_tabs_label.text()
+    tabs_after = [tab for toolpath in remade.job.sheets[0].toolpaths for tab in toolpath.tabs]
+    # Every copy of the piece gets the tab (its automatic ones make way); the other pieces keep theirs.
+    copies = [p for p in first.sheets[0].placements if p.part == placement.part]
+    for copy in copies:
+        there = quarter_turned(np.asarray(hand)[None], copy.quarter_turns)[0] + np.asarray(copy.shift_mm)
+        reach = first.inputs.tool.radius_mm + 1.0
+        assert min(shapely.distance(shapely.LineString(tab.centre_xy), shapely.Point(there)) for tab in tabs_after
+                   ) <= reach, f"a tab at {there} mm"
+    assert len(tabs_after) == len(tabs_before) - len(copies) * (first.inputs.tabs - 1)
+    marks = drawn(window, "cam hand tabs")
+    assert marks is not None and marks.n_points == len(copies)
+    screenshot(qtbot, window, "cam_11_stool_tab_by_hand")
+
+    # Save program… writes what `localfab cam --tab-at X,Y` writes with the window's nesting.
+    save(qtbot, panel, tmp_path / "window")
+    assert main(["cam", "plywood-stool", "--copies", "2", "--relief", "dogbone", "--tab-at", f"{hand[0]},{hand[1]}",
+                 "--placements", str(tmp_path / "window" / "cam.json"), "-o", str(tmp_path / "cli")]) == 0
+    saved, written = files_in(tmp_path / "window"), files_in(tmp_path / "cli")
+    assert sorted(saved) == sorted(written) and [name for name in saved if saved[name] != written[name]] == []
+
+    panel.clear_tabs.click()
+    qtbot.waitUntil(lambda: panel.result is not remade and not panel.make_runner.busy, timeout=SLICE_TIMEOUT_MS)
+    assert panel.hand_tabs == () and drawn(window, "cam hand tabs") is None
+    assert len([tab for toolpath in panel.result.job.sheets[0].toolpaths for tab in toolpath.tabs]) == len(tabs_before)
+    window.close()
+
+
 def test_six_stools_and_a_coupon_are_nested_labelled_shown_sheet_by_sheet_and_saved_like_the_command_line(
         qtbot, tmp_path):
     from app.cam_chain import RouterInputs
@@ -254,7 +372,7 @@ def test_six_stools_and_a_coupon_are_nested_labelled_shown_sheet_by_sheet_and_sa
     # The command's defaults, and the engraving tools of the library: V-bits, ball-nose and fine flat tools.
     chosen = panel.choice()
     assert chosen.settings == {field.name: field.default for field in fields(RouterInputs)
-                               if field.name in chosen.settings} and len(chosen.settings) == 11
+                               if field.name in chosen.settings} and len(chosen.settings) == 12
     assert chosen.sheet_mm == (600.0, 400.0) and chosen.engrave_tool == "vbit-60-6.35"
     engravers = {panel.engrave_tool.itemData(i) for i in range(panel.engrave_tool.count())}
     assert panel.engrave_tool.currentData() == "vbit-60-6.35"
@@ -486,3 +604,20 @@ def test_a_check_point_goes_to_each_copy_of_its_piece_turned_and_shifted_as_the_
     assert half_turned == pytest.approx(np.array([[159.0, 15.0, 0.0]]))
     assert in_place == pytest.approx(np.array([[10.0, 20.0, 6.0]]))
     assert coupon.shape == (0, 3), "a coupon is no piece of the design"
+
+
+def test_a_click_on_a_turned_and_shifted_copy_goes_back_to_the_drawings_own_millimetres():
+    import shapely
+
+    from app.gui.cam_job import drawing_point_at, places_on_sheet
+    from slicing.cnc.nest import Placement
+
+    pieces = (shapely.box(0.0, 0.0, 10.0, 20.0), shapely.box(30.0, 0.0, 40.0, 10.0))
+    placements = [Placement(0, 1, (100.0, 50.0)), Placement(1, 2, (200.0, 20.0)), Placement(2, 0, (0.0, 0.0))]
+    # The middle of the first piece's right edge, (10, 10), where its quarter-turned copy shows it.
+    (on_sheet,) = places_on_sheet(np.array([[10.0, 10.0, 0.0]]), np.zeros(3), pieces, placements[:1])
+    assert drawing_point_at(tuple(on_sheet[0, :2]), pieces, placements, 4.0) == (10.0, 10.0)
+    # 3 mm outside the half-turned second piece's edge x = 30 (on the sheet: x = 200 - 30 + 3).
+    assert drawing_point_at((173.0, 15.0), pieces, placements, 4.0) == (27.0, 5.0)
+    assert drawing_point_at((173.0, 15.0), pieces, placements, 2.0) is None, "too far from any outline"
+    assert drawing_point_at((5.0, 5.0), pieces, placements, 4.0) is None, "the coupon is no piece of the design"

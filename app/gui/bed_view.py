@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 from pyvistaqt import QtInteractor
 
@@ -51,15 +52,23 @@ TOOLPATH_ACTOR = "toolpaths"
 BED_ACTORS = ("bed", "bed edge", "minor grid", "major grid", "origin x", "origin y")
 BED_SEEN_THROUGH_OPACITY = 0.15
 POINTS_ACTOR = "finding points"
+# A press and release this close together (pixels) are a click, not a turn of the camera.
+CLICK_SLOP_PX = 4.0
 
 
 class BedView(QWidget):
     """A pyvistaqt view of one printer's bed and at most one part on it."""
 
+    # (x, y) mm where a click met the plane asked for with `report_clicks_on_plane`.
+    clicked_on_plane = Signal(float, float)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         # Redraw when something changes or the person moves the camera, not on a timer.
         self.plotter = QtInteractor(self, auto_update=False)
+        self._clicks_plane_z: float | None = None
+        self._pressed_at: QPointF | None = None
+        self.plotter.installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plotter)
@@ -217,6 +226,53 @@ class BedView(QWidget):
         # The surface carries split normals already (computed off the UI thread); Phong uses them as they are.
         self.part_actor.prop.interpolation = "phong"
 
+    def report_clicks_on_plane(self, z_mm: float | None) -> None:
+        """Report each click (not a drag, which turns the camera) as `clicked_on_plane` at the point where it
+        meets the plane Z = z_mm; None stops reporting."""
+        self._clicks_plane_z = z_mm
+        if z_mm is None:
+            self.plotter.unsetCursor()
+        else:
+            self.plotter.setCursor(Qt.CursorShape.CrossCursor)
+
+    def point_on_plane(self, x_px: float, y_px: float, z_mm: float) -> tuple[float, float] | None:
+        """Where the line of sight through the view's pixel (x_px, y_px) (from its top left) meets the plane
+        Z = z_mm, in mm; None when it runs parallel to the plane or meets it behind the camera."""
+        renderer, ratio = self.plotter.renderer, self.plotter.devicePixelRatioF()
+        display = (x_px * ratio, (self.plotter.height() - y_px - 1) * ratio)
+        near, far = (_display_to_world(renderer, *display, depth) for depth in (0.0, 1.0))
+        along = far[2] - near[2]
+        if abs(along) < 1e-12:
+            return None
+        reach = (z_mm - near[2]) / along
+        if reach < 0:
+            return None
+        x, y, _ = near + reach * (far - near)
+        return float(x), float(y)
+
+    def pixel_of(self, point: np.ndarray) -> tuple[float, float]:
+        """The view's pixel (from its top left) that shows the point (x, y, z) in mm."""
+        renderer, ratio = self.plotter.renderer, self.plotter.devicePixelRatioF()
+        renderer.SetWorldPoint(*np.asarray(point, dtype=float), 1.0)
+        renderer.WorldToDisplay()
+        x, y, _ = renderer.GetDisplayPoint()
+        return x / ratio, self.plotter.height() - 1 - y / ratio
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Watches the 3D view's own mouse events; VTK still gets every one (a drag turns the camera).
+        if watched is self.plotter and self._clicks_plane_z is not None:
+            kind = event.type()
+            if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+                self._pressed_at = event.position()
+            elif kind == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
+                pressed, self._pressed_at = self._pressed_at, None
+                released = event.position()
+                if pressed is not None and (released - pressed).manhattanLength() <= CLICK_SLOP_PX:
+                    point = self.point_on_plane(released.x(), released.y(), self._clicks_plane_z)
+                    if point is not None:
+                        self.clicked_on_plane.emit(*point)
+        return super().eventFilter(watched, event)
+
     def _view_reach(self, point: np.ndarray) -> float:
         """How far from the view's centre `point` appears, as a fraction of the half-width or half-height."""
         renderer = self.plotter.renderer
@@ -228,6 +284,14 @@ class BedView(QWidget):
     def close_view(self) -> None:
         """Release the VTK render window; call once, before the window goes away."""
         self.plotter.close()
+
+
+def _display_to_world(renderer: object, x: float, y: float, depth: float) -> np.ndarray:
+    """The world point (mm) at display pixel (x, y) and depth 0 (the near plane) to 1 (the far plane)."""
+    renderer.SetDisplayPoint(x, y, depth)
+    renderer.DisplayToWorld()
+    world = np.asarray(renderer.GetWorldPoint(), dtype=float)
+    return world[:3] / world[3]
 
 
 def _corners(bounds: np.ndarray) -> np.ndarray:

@@ -134,14 +134,26 @@ class CamResult:
 
 
 def make_cam_job(template: Template, values: Mapping[str, Any], choice: CamChoice, cancel: Callable[[], bool],
-                 progress: Callable[[float, str], None]) -> CamResult:
-    """Build the design, check it and plan the router or laser job `choice` asks for."""
+                 progress: Callable[[float, str], None], same_layout_as: CamResult | None = None) -> CamResult:
+    """Build the design, check it and plan the router or laser job `choice` asks for; with `same_layout_as`
+    (a router job of the same design and choice but its hand-placed tabs) its copies stay where they were."""
     from app.cam_chain import cut_design_values, design_source
 
     progress(0.0, "building the part")
     source = design_source(template, cut_design_values(template, values, choice.thickness_mm or None), cancel)
-    plan = _router_job if choice.process == "cnc" else _laser_job
-    return plan(template, source, choice, cancel, progress)
+    if choice.process == "cnc":
+        kept = same_layout_as.job.record["sheets"] if same_layout_as is not None else None
+        return _router_job(template, source, choice, cancel, progress, kept)
+    return _laser_job(template, source, choice, cancel, progress)
+
+
+def differs_only_in_hand_tabs(made: CamChoice, asked: CamChoice) -> bool:
+    """Whether `asked` is `made` with other tabs placed by hand (and perhaps another override)."""
+    def without_tabs(choice: CamChoice) -> CamChoice:
+        settings = {name: value for name, value in choice.settings.items() if name != "tab_points"}
+        return replace(choice, settings=settings, override=False)
+
+    return without_tabs(made) == without_tabs(asked)
 
 
 def save_cam_job(result: CamResult, folder: Path) -> Path:
@@ -160,7 +172,7 @@ def save_cam_job(result: CamResult, folder: Path) -> Path:
 
 
 def _router_job(template: Template, source: FlatSource, choice: CamChoice, cancel: Callable[[], bool],
-                progress: Callable[[float, str], None]) -> CamResult:
+                progress: Callable[[float, str], None], recorded_sheets: Sequence[Mapping] | None) -> CamResult:
     from app.cam_chain import RouterInputs, cut_with_router
     from app.errors import LocalfabError
     from app.profiles.cam import load_cam
@@ -177,8 +189,8 @@ def _router_job(template: Template, source: FlatSource, choice: CamChoice, cance
         override_checks=True, accept_findings=True,
     )
     progress(0.05, "checking the part")
-    job = cut_with_router(source, inputs, progress=lambda fraction, stage: progress(0.1 + 0.9 * fraction, stage),
-                          cancel=cancel)
+    job = cut_with_router(source, inputs, recorded_sheets,
+                          progress=lambda fraction, stage: progress(0.1 + 0.9 * fraction, stage), cancel=cancel)
     # A profile's passes run its lead and its finishing allowance beyond the tool's radius.
     profile_reach = inputs.lead_mm + inputs.allowance_mm
     sheets = []
@@ -273,6 +285,27 @@ def places_on_sheet(points: np.ndarray, check_shift_mm: np.ndarray, pieces: Sequ
         xy = quarter_turned(mine[:, :2], placement.quarter_turns) + np.asarray(placement.shift_mm, dtype=float)
         placed.append(np.column_stack([xy, mine[:, 2]]))
     return placed
+
+
+def drawing_point_at(xy: tuple[float, float], pieces: Sequence[Any], placements: Sequence[Placement],
+                     reach_mm: float) -> tuple[float, float] | None:
+    """The point of the design's own drawing (mm, to 0.01 mm) shown at `xy` (mm, a sheet's coordinates) on the
+    placed copy whose outside outline is nearest, when that is within `reach_mm` of it; None when no copy's
+    is. pieces and placements as `places_on_sheet` takes them (this is its way back)."""
+    import shapely
+
+    from slicing.cnc.flat import quarter_turned
+
+    nearest: tuple[float, np.ndarray] | None = None
+    for placement in placements:
+        if placement.part >= len(pieces):  # a fit coupon: no piece of the design
+            continue
+        shifted = np.asarray(xy, dtype=float) - np.asarray(placement.shift_mm, dtype=float)
+        own = quarter_turned(shifted[None], -placement.quarter_turns)[0]
+        distance = float(shapely.distance(pieces[placement.part].exterior, shapely.Point(own)))
+        if distance <= reach_mm and (nearest is None or distance < nearest[0]):
+            nearest = (distance, own)
+    return None if nearest is None else (round(float(nearest[1][0]), 2), round(float(nearest[1][1]), 2))
 
 
 def _piece_shapes(part: FlatPart) -> tuple[Any, ...]:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -39,10 +40,20 @@ from PySide6.QtWidgets import (
 from app.errors import USER_ERRORS
 from app.gui.background import LatestRunner
 from app.gui.bed_view import BedView
-from app.gui.cam_job import RELIEFS, CamChoice, CamResult, CamSheet, make_cam_job, save_cam_job
-from app.gui.cam_view import clear_cam, operation_colour, show_cam_preview, show_stock
+from app.gui.cam_job import (
+    RELIEFS,
+    CamChoice,
+    CamResult,
+    CamSheet,
+    differs_only_in_hand_tabs,
+    drawing_point_at,
+    make_cam_job,
+    places_on_sheet,
+    save_cam_job,
+)
+from app.gui.cam_view import clear_cam, operation_colour, show_cam_preview, show_hand_tabs, show_stock
 from app.gui.collapsible_section import CollapsibleSection
-from app.gui.fabricate_panel import ERROR_STYLE, duration
+from app.gui.fabricate_panel import CAM_PROCESS_NAMES, ERROR_STYLE, duration
 from app.gui.run_progress import RunProgress
 from parametric_designs.templates import Template
 
@@ -66,10 +77,14 @@ DIRECTIONS = {"climb": "Climb", "conventional": "Conventional"}
 JOB_DEFAULTS = {"copies": 1, "keep_grain": False, "coupon": False, "labels": False, "tabs": 4, "tab_width_mm": 8.0,
                 "tab_height_mm": 3.0, "lead_mm": 0.0, "lead_style": "line", "direction": "climb", "relief": ""}
 LASER_SETTINGS = ("copies", "coupon", "labels")
-PROCESS_NAMES = {"cnc": "CNC router", "laser": "Laser cutter"}
 SWATCH_PX = 10
 # The operations list keeps room for a part and a few of its operations however tall the setup grows.
 OPERATIONS_MIN_PX = 140
+# A click this many tool diameters from a piece's outline still means that outline (its cut runs outside it).
+TAB_CLICK_REACH_TOOL_DIAMETERS = 2.0
+PLACE_TABS_TIP = ("Then click on a part's outside cut in the view: a tab goes there on every copy of that piece, "
+                  "and the toolpaths are made again with the parts where they are")
+PLACE_TABS_LATER_TIP = "Make a router job's toolpaths first, then click on its parts to place tabs"
 
 
 class CamPanel(QWidget):
@@ -140,6 +155,20 @@ class CamPanel(QWidget):
         self.lead_style.setToolTip("How the lead joins the cut: a straight line square to it, or a quarter arc")
         self.direction.setToolTip("Climb cuts leave a cleaner edge on a rigid router; conventional cuts pull "
                                   "less on a light one")
+        self.place_tabs = QPushButton("Place by clicking")
+        self.place_tabs.setCheckable(True)
+        self.clear_tabs = QPushButton("Clear")
+        self.clear_tabs.setToolTip("Take the tabs placed by hand away: every piece gets the automatic tabs again")
+        self.hand_tabs_label = QLabel()
+        self.hand_tabs_label.setWordWrap(True)
+        self._hand_tabs: tuple[tuple[float, float], ...] = ()  # (x, y) mm in the design's own drawing
+        self._set_hand_tabs(())
+        self.place_tabs.toggled.connect(self._placing_tabs)
+        self.clear_tabs.clicked.connect(self._clear_hand_tabs)
+        view.clicked_on_plane.connect(self._place_tab)
+        hand_row = QHBoxLayout()
+        hand_row.addWidget(self.place_tabs, 1)
+        hand_row.addWidget(self.clear_tabs)
         self.tabs.valueChanged.connect(self._enable_dependent_settings)
         self.lead.valueChanged.connect(self._enable_dependent_settings)
         lead_row = QHBoxLayout()
@@ -172,6 +201,8 @@ class CamPanel(QWidget):
         self.holding.form.addRow("Ta&bs", self.tabs)
         self.holding.form.addRow("Tab width", self.tab_width)
         self.holding.form.addRow("Tab height", self.tab_height)
+        self.holding.form.addRow("By hand", hand_row)
+        self.holding.form.addRow(self.hand_tabs_label)
         lead_label = QLabel("&Lead")
         lead_label.setBuddy(self.lead)
         self.holding.form.addRow(lead_label, lead_row)
@@ -265,9 +296,11 @@ class CamPanel(QWidget):
         self.make_runner.discard_running()
         self._show_making(False)
         self._show_result(None)
+        if template is not None and (self._template is None or template.id != self._template.id):
+            self._set_hand_tabs(())  # placed on another design's drawing
         self._template, self._values = template, dict(values)
         if template is not None:
-            offered = [(p, PROCESS_NAMES[p]) for p in template.processes if p in PROCESS_NAMES]
+            offered = [(p, CAM_PROCESS_NAMES[p]) for p in template.processes if p in CAM_PROCESS_NAMES]
             if [self.process.itemData(i) for i in range(self.process.count())] != [p for p, _ in offered]:
                 _fill(self.process, offered, self.process.currentData() or "")
                 self._form.setRowVisible(self.process, len(offered) > 1)
@@ -284,16 +317,25 @@ class CamPanel(QWidget):
             pocket_tool=self.pocket_tool.currentData() or "", engrave_tool=self.engrave_tool.currentData() or "",
             sheet_mm=(self.sheet_width.value(), self.sheet_height.value()),
             settings={name: _value(widget) for name, widget in self._settings.items()
-                      if process == "cnc" or name in LASER_SETTINGS},
+                      if process == "cnc" or name in LASER_SETTINGS} | (
+                {"tab_points": self._hand_tabs} if process == "cnc" else {}),
             override=self.override.isChecked())
 
+    @property
+    def hand_tabs(self) -> tuple[tuple[float, float], ...]:
+        """The tabs placed by hand: (x, y) mm in the design's own drawing (`--tab-at X,Y` of the command)."""
+        return self._hand_tabs
+
     def make(self) -> None:
+        """Make the job the pickers ask for; after a tab was placed by hand, with the copies where they were."""
         if self._template is None:
             return
         template, values, choice = self._template, self._values, self.choice()
+        shown = self.result
+        same_layout = shown if shown is not None and differs_only_in_hand_tabs(shown.choice, choice) else None
         self.make_runner.request(f"Making toolpaths for {template.name}…",
                                  lambda cancel, progress: make_cam_job(template, values, choice, cancel.is_set,
-                                                                       progress))
+                                                                       progress, same_layout))
 
     def save_to(self, folder: Path) -> None:
         """Write the program files and the job record into `folder`, in the background."""
@@ -330,7 +372,7 @@ class CamPanel(QWidget):
             return
         self._pickers_for = process
         router = process == "cnc"
-        self.title.setText(f"Fabricate — {PROCESS_NAMES[process]}")
+        self.title.setText(f"Fabricate — {CAM_PROCESS_NAMES[process]}")
         _fill(self.machine, [(m.id, m.name) for m in machines], DEFAULT_ROUTER)
         _fill(self.tool, [(t.id, t.name) for t in tools], DEFAULT_TOOL)
         _fill(self.pocket_tool, [("", "Same as the tool"), *((t.id, t.name) for t in tools)], "")
@@ -368,6 +410,66 @@ class CamPanel(QWidget):
         self.sheet_width.setValue(sheet_mm[0])
         self.sheet_height.setValue(sheet_mm[1])
 
+    def _placing_tabs(self, placing: bool) -> None:
+        """While on, a click on the sheet in the view puts a tab on the nearest piece's outside cut."""
+        self._report_clicks_on_sheet()
+        if placing:
+            self.message.emit("Click on a part's outside cut where a tab goes; click the button again when done",
+                              False)
+
+    def _place_tab(self, x_mm: float, y_mm: float) -> None:
+        """A click on the sheet at (x_mm, y_mm): a tab there on that piece's outside cut, and the job made again."""
+        shown = self.result
+        if not self.place_tabs.isChecked() or shown is None or self._template is None:
+            return
+        reach = TAB_CLICK_REACH_TOOL_DIAMETERS * shown.inputs.tool.diameter_mm
+        point = drawing_point_at((x_mm, y_mm), shown.pieces, shown.sheets[self.shown_sheet()].placements, reach)
+        if point is None:
+            self.message.emit(f"No part's outside cut there: click on one, or within {reach:g} mm of it", True)
+            return
+        self._set_hand_tabs((*self._hand_tabs, point))
+        self.make()
+
+    def _clear_hand_tabs(self) -> None:
+        had_tabs = bool(self._hand_tabs)
+        self._set_hand_tabs(())
+        if had_tabs and self.result is not None:
+            self.make()
+
+    def _set_hand_tabs(self, points: tuple[tuple[float, float], ...]) -> None:
+        self._hand_tabs = points
+        self.hand_tabs_label.setText(
+            f"{len(points)} placed by hand; pieces without one get the automatic tabs" if points
+            else "None: the tabs are placed automatically")
+        self.clear_tabs.setEnabled(bool(points))
+
+    def _enable_hand_tabs(self) -> None:
+        """Tabs go by hand on a router job's sheet, once it is drawn (a click is placed on its copies)."""
+        placeable = self.result is not None and self.result.choice.process == "cnc"
+        if not placeable:
+            self.place_tabs.setChecked(False)
+        self.place_tabs.setEnabled(placeable)
+        self.place_tabs.setToolTip(PLACE_TABS_TIP if placeable else PLACE_TABS_LATER_TIP)
+        self._report_clicks_on_sheet()
+
+    def _report_clicks_on_sheet(self) -> None:
+        """Clicks on the shown sheet's top reach `_place_tab` while tabs are being placed, and only then."""
+        shown = self.result
+        placing = self.place_tabs.isChecked() and shown is not None
+        self._view.report_clicks_on_plane(shown.sheets[self.shown_sheet()].preview.thickness_mm if placing else None)
+
+    def _show_hand_tabs(self, index: int) -> None:
+        """Mark the tabs placed by hand on every copy of their pieces on the result's sheet `index`."""
+        shown = self.result
+        if shown is None or shown.choice.process != "cnc" or not self._hand_tabs:
+            show_hand_tabs(self._view, np.zeros((0, 3)))
+            return
+        sheet = shown.sheets[index]
+        points = np.column_stack([np.asarray(self._hand_tabs, dtype=float),
+                                  np.full(len(self._hand_tabs), sheet.preview.thickness_mm)])
+        show_hand_tabs(self._view, np.vstack([np.zeros((0, 3)), *places_on_sheet(
+            points, np.zeros(3), shown.pieces, sheet.placements)]))
+
     def _enable_dependent_settings(self) -> None:
         """A tab's size matters only with tabs, a lead's style only with a lead."""
         for field in (self.tab_width, self.tab_height):
@@ -391,13 +493,16 @@ class CamPanel(QWidget):
 
     def _on_made(self, result: CamResult) -> None:
         self._show_making(False)
-        self._show_result(result)
+        before = self.result
+        # Made again for a tab placed by hand: the same sheet stays in view, seen as it was.
+        same_layout = before is not None and differs_only_in_hand_tabs(before.choice, result.choice)
+        self._show_result(result, shown_sheet=self.shown_sheet() if same_layout else 0, frame=not same_layout)
         parts = sum(len(sheet.parts) for sheet in result.sheets)
         sheets = len(result.sheets)
         self.message.emit(f"Toolpaths made — {parts} part{'s' * (parts != 1)} on {sheets} "
                           f"sheet{'s' * (sheets != 1)}, {duration(result.run_time_s)} to run", False)
 
-    def _show_result(self, result: CamResult | None) -> None:
+    def _show_result(self, result: CamResult | None, *, shown_sheet: int = 0, frame: bool = True) -> None:
         self.result = result
         self.toolpaths_shown.emit(result is not None)
         self.sheet_picker.blockSignals(True)
@@ -418,6 +523,7 @@ class CamPanel(QWidget):
                 self._view.show_bed(*self._printer_bed)
                 self._printer_bed = None
             self._enable_save()
+            self._enable_hand_tabs()
             return
         self.run_time_label.setText(duration(result.run_time_s))
         count, first = len(result.sheets), result.sheets[0]
@@ -425,10 +531,14 @@ class CamPanel(QWidget):
                                   else " · ".join(["1", *_used(first)]))
         self._show_findings(result)
         self._uncheck_stock()
-        self._show_sheet(0)
+        self.sheet_picker.blockSignals(True)
+        self.sheet_picker.setCurrentIndex(shown_sheet)
+        self.sheet_picker.blockSignals(False)
+        self._show_sheet(shown_sheet, frame=frame)
         self._enable_save()
+        self._enable_hand_tabs()
 
-    def _show_sheet(self, index: int) -> None:
+    def _show_sheet(self, index: int, *, frame: bool = True) -> None:
         """Draw the result's sheet `index` (its toolpaths, or its stock while that is shown) and list its parts."""
         if self.result is None or index < 0:
             return
@@ -448,7 +558,8 @@ class CamPanel(QWidget):
         self.stock_shown.setEnabled(sheet.stock is not None)
         if self._printer_bed is None:
             self._printer_bed = self._view.bed_size
-        show_cam_preview(self._view, sheet.preview)
+        show_cam_preview(self._view, sheet.preview, frame=frame)
+        self._show_hand_tabs(index)
         if self.stock_shown.isChecked():
             show_stock(self._view, sheet.stock)
         self.sheet_shown.emit(index)

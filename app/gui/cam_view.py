@@ -21,6 +21,8 @@ OPERATION_COLOURS = {
 }
 OUTLINE_COLOUR = "#5b4636"
 OUTLINES_ACTOR = "cam outlines"
+HAND_TABS_ACTOR = "cam hand tabs"
+HAND_TAB_COLOUR = "#0f9d8a"
 STOCK_ACTOR = "cam stock"
 STOCK_SCALE_BAR = {"title": "Cut depth (mm)", "title_font_size": 14, "label_font_size": 12, "width": 0.35,
                    "position_x": 0.6, "position_y": 0.04, "n_labels": 2, "fmt": "%.0f"}
@@ -32,8 +34,9 @@ def operation_colour(kind: str) -> str:
     return OPERATION_COLOURS[kind]
 
 
-def show_cam_preview(view: BedView, preview: CamPreview) -> None:
-    """Make the sheet the bed and draw the parts' outlines and the toolpaths on it."""
+def show_cam_preview(view: BedView, preview: CamPreview, *, frame: bool = True) -> None:
+    """Make the sheet the bed and draw the parts' outlines and the toolpaths on it; framed in the view unless
+    `frame` is False (the camera stays where it is)."""
     view.clear_part()
     _remove_stock(view)
     if view.bed_size != preview.sheet_mm:
@@ -42,6 +45,9 @@ def show_cam_preview(view: BedView, preview: CamPreview) -> None:
         view.plotter.add_mesh(preview.outlines, name=OUTLINES_ACTOR, color=OUTLINE_COLOUR, line_width=1.5,
                               lighting=False, reset_camera=False, pickable=False)
     view.show_toolpaths(preview.toolpaths, [operation_colour(kind) for kind in preview.kinds])
+    if not frame:
+        view.plotter.render()
+        return
     # Framed on the sheet and the toolpaths both, so a drawing that runs off the sheet is seen whole.
     bounds = np.array([0.0, preview.sheet_mm[0], 0.0, preview.sheet_mm[1], 0.0, preview.thickness_mm])
     if preview.toolpaths.n_cells:
@@ -72,9 +78,21 @@ def show_stock(view: BedView, stock: Stock | None) -> None:
     view.plotter.render()
 
 
+def show_hand_tabs(view: BedView, points: np.ndarray) -> None:
+    """Mark the tabs placed by hand ((n, 3) mm on the sheet, every copy's) as dots; none clears them."""
+    if len(points):
+        view.plotter.add_points(np.asarray(points, dtype=float), name=HAND_TABS_ACTOR, color=HAND_TAB_COLOUR,
+                                point_size=12, render_points_as_spheres=True, reset_camera=False, pickable=False)
+    else:
+        view.plotter.remove_actor(HAND_TABS_ACTOR, render=False)
+    view.plotter.render()
+
+
 def clear_cam(view: BedView) -> None:
-    """Take the job's outlines, toolpaths and stock off the view (the bed stays the sheet until the next part)."""
+    """Take the job's outlines, toolpaths, tab marks and stock off the view (the bed stays the sheet until the
+    next part)."""
     view.plotter.remove_actor(OUTLINES_ACTOR, render=False)
+    view.plotter.remove_actor(HAND_TABS_ACTOR, render=False)
     _remove_stock(view)
     view.clear_toolpaths()
 

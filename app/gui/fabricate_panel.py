@@ -1,5 +1,8 @@
 """The fabricate panel: which printer, material and print settings; Slice with progress and cancel; what
 the print will take (time, grams, cost); and Send, for when a printer can be reached.
+
+A design that can be printed or cut (a gear: a printer or a router) also gets the choice of how to make it;
+the CAM page stands in for the printer's while it is cut.
 """
 
 from __future__ import annotations
@@ -31,12 +34,16 @@ if TYPE_CHECKING:
 ERROR_STYLE = "color: #b3261e;"
 SLICE_SHORTCUT = "Ctrl+R"  # as PrusaSlicer's "Slice now"
 SEND_NEEDS_SLICE = "Slice first: then send the program to one of your printers"
+# The machines that cut a design, by its process id (the CAM page offers the ones a design lists).
+CAM_PROCESS_NAMES = {"cnc": "CNC router", "laser": "Laser cutter"}
+PRINTED, CUT = "fdm", "cam"
 
 
 class FabricatePanel(QWidget):
     """Chooses the setup and asks for a slice; shows the slice's progress and its estimate."""
 
     setup_changed = Signal(object)  # FdmSetup
+    making_chosen = Signal(str)  # PRINTED or CUT
     slice_requested = Signal()
     cancel_requested = Signal()
     send_requested = Signal()
@@ -101,8 +108,24 @@ class FabricatePanel(QWidget):
         layout.addWidget(self._message)
         layout.addStretch(1)
         layout.addWidget(self.send_button)
-        self._pages = QStackedLayout(self)
+        self.making = QComboBox()
+        self.making.setToolTip("This design can be printed or cut: choose the machine that makes it")
+        self.making.currentIndexChanged.connect(lambda _: self.making_chosen.emit(self.chosen_making()))
+        self._making_row = QWidget()
+        making_layout = QHBoxLayout(self._making_row)
+        making_layout.setContentsMargins(0, 0, 0, 0)
+        making_label = QLabel("Make it &on")
+        making_label.setBuddy(self.making)
+        making_layout.addWidget(making_label)
+        making_layout.addWidget(self.making, 1)
+        self._making_row.setVisible(False)
+        pages = QWidget()
+        self._pages = QStackedLayout(pages)
         self._pages.addWidget(self._printer_page)
+        panel = QVBoxLayout(self)
+        panel.setContentsMargins(0, 0, 0, 0)
+        panel.addWidget(self._making_row)
+        panel.addWidget(pages, 1)
         self.show_slicing(False)
         self.set_sliceable(False, "Choose a design or open a mesh first")
 
@@ -142,6 +165,26 @@ class FabricatePanel(QWidget):
         self.slice_button.setEnabled(sliceable and self._setup is not None)
         self.slice_button.setToolTip(reason or f"Check and slice the part on the bed ({SLICE_SHORTCUT}); the "
                                      "estimate and the layer preview follow")
+
+    def offer_making(self, processes: tuple[str, ...]) -> None:
+        """Offer printing or cutting when the design on the bed lists both; the choice stays for the next such
+        design (a design only printed or only cut ignores it)."""
+        cutters = " or ".join(CAM_PROCESS_NAMES[p] for p in processes if p in CAM_PROCESS_NAMES)
+        offered = [(PRINTED, "3D printer"), (CUT, cutters)] if PRINTED in processes and cutters else []
+        current = [(self.making.itemData(i), self.making.itemText(i)) for i in range(self.making.count())]
+        if offered and offered != current:
+            chosen = self.chosen_making()
+            self.making.blockSignals(True)
+            self.making.clear()
+            for making, words in offered:
+                self.making.addItem(words, making)
+            self.making.setCurrentIndex(max(0, self.making.findData(chosen)))
+            self.making.blockSignals(False)
+        self._making_row.setVisible(bool(offered))
+
+    def chosen_making(self) -> str:
+        """PRINTED or CUT, as chosen for a design that can be either (PRINTED until someone chooses)."""
+        return self.making.currentData() or PRINTED
 
     def show_cam(self, cam_page: QWidget | None) -> None:
         """Show `cam_page` (a CNC or laser design's setup) instead of the printer's; None: the printer's again."""

@@ -36,7 +36,7 @@ from app.gui.background import LatestRunner
 from app.gui.bed_view import BedView
 from app.gui.check_list import CheckList
 from app.gui.design_panel import DesignPanel
-from app.gui.fabricate_panel import FabricatePanel
+from app.gui.fabricate_panel import CAM_PROCESS_NAMES, CUT, FabricatePanel
 from app.gui.feature_colours import feature_colour
 from app.gui.feature_legend import FeatureLegend
 from app.gui.finding_view import finding_view, frame_around
@@ -417,6 +417,7 @@ class MainWindow(QMainWindow):
         self.fabricate_panel.slice_requested.connect(self._slice)
         self.fabricate_panel.cancel_requested.connect(self.slice_runner.cancel)
         self.fabricate_panel.setup_changed.connect(self._on_setup_changed)
+        self.fabricate_panel.making_chosen.connect(self._on_making_chosen)
         self.fabricate_panel.send_requested.connect(self.open_send)
         self.design_panel.chosen.connect(self._open_design)
         self.parameter_form.edited.connect(self._edit_settled.start)
@@ -538,17 +539,18 @@ class MainWindow(QMainWindow):
 
     def _on_built(self, part: PlacedPart) -> None:
         self._show_busy(False)
+        self.fabricate_panel.offer_making(part.template.processes if part.template is not None else ())
         source = part.template.id if part.template is not None else part.source_file
         first_show = source != self._framed_source
         self.shown_part = part
         # The part was checked for the printer; a router or laser job has its own check in the CAM page.
-        problems = () if _made_by_cam(part) else part.problems
+        problems = () if self._made_by_cam(part) else part.problems
         self.bed_view.show_part(part.surface, frame=first_show, printable=not problems)
         self.setWindowTitle(f"{part.name} — {APP_NAME}")
         self._framed_source = source
-        self.check_list.show_report(None if _made_by_cam(part) else part.report)
+        self.check_list.show_report(None if self._made_by_cam(part) else part.report)
         # Overhangs and thin walls are a printer's worries; a router or laser job's check marks its own.
-        self.check_list.overlay.setVisible(not _made_by_cam(part))
+        self.check_list.overlay.setVisible(not self._made_by_cam(part))
         self._enable_outputs()
         self._offer_slicing(part)
         size = " × ".join(_mm(float(v)) for v in part.mesh.extents)
@@ -558,8 +560,25 @@ class MainWindow(QMainWindow):
         else:
             self._say(summary)
 
+    def _on_making_chosen(self, _making: str) -> None:
+        """The part on the bed, printed or cut: its check, view and fabricate page for that machine."""
+        part = self.shown_part
+        if part is None:
+            return
+        self._show_slice(None)
+        if self.cam_panel is not None:
+            self.cam_panel.set_design(None, {})  # its job, if one was made, goes with its drawing
+        self._on_built(part)
+
+    def _made_by_cam(self, part: PlacedPart) -> bool:
+        """Whether the part is made on a CNC router or a laser: a design only those make, or one that can also
+        be printed and is chosen to be cut."""
+        if part.template is None or not set(part.template.processes) & set(CAM_PROCESS_NAMES):
+            return False
+        return "fdm" not in part.template.processes or self.fabricate_panel.chosen_making() == CUT
+
     def _offer_slicing(self, part: PlacedPart) -> None:
-        cam = _made_by_cam(part)
+        cam = self._made_by_cam(part)
         self.fabricate_panel.show_cam(self._cam_page(part) if cam else None)
         self._no_slice_hint.setText(CAM_HINT if cam else SLICE_HINT)
         if cam:
@@ -587,7 +606,7 @@ class MainWindow(QMainWindow):
         """A CAM job was made (or the one shown went with a change): list its check, or nothing."""
         self._no_slice_hint.setText(CAM_SHOWN_HINT if shown else CAM_HINT)
         part = self.shown_part
-        if part is not None and _made_by_cam(part):
+        if part is not None and self._made_by_cam(part):
             self.check_list.show_report(self.cam_panel.result.report if shown else None, shown_on="the sheet")
 
     def _on_build_failed(self, message: str) -> None:
@@ -612,7 +631,7 @@ class MainWindow(QMainWindow):
         part = self.shown_part
         if part is None:
             return
-        result = self.cam_panel.result if self.cam_panel is not None and _made_by_cam(part) else None
+        result = self.cam_panel.result if self.cam_panel is not None and self._made_by_cam(part) else None
         if result is not None:
             self._show_cam_finding(result, finding, frame)
             return
@@ -806,11 +825,6 @@ def _fitting_size(wanted: tuple[int, int]) -> tuple[int, int]:
         return wanted
     room = screen.availableGeometry()
     return (min(wanted[0], int(room.width() * SCREEN_SHARE)), min(wanted[1], int(room.height() * SCREEN_SHARE)))
-
-
-def _made_by_cam(part: PlacedPart) -> bool:
-    """Whether the part is a design made on a CNC router or a laser, not printed."""
-    return part.template is not None and "fdm" not in part.template.processes
 
 
 def _marked_words(located: bool, here: int, elsewhere: int) -> str:
