@@ -120,6 +120,7 @@ class RouterInputs:
     engrave_tool: Tool
     pocket_tool: Tool | None
     sheet_mm: tuple[float, float]
+    rest_tool: Tool | None = None
     copies: int = 1
     spacing_mm: float = 2.0
     keep_grain: bool = False
@@ -258,8 +259,9 @@ def cut_with_router(source: FlatSource, inputs: RouterInputs, recorded_sheets: S
     # as a whole need not fit the sheet: only the stock's thickness is checked then.
     nested = nests_pieces(part, inputs.copies, inputs.coupon, settings.sheet_mm, settings.margin_mm)
     stock = (math.inf, math.inf) if nested else settings.sheet_mm
+    # The pockets' corners are as tight as the last tool in them cuts: the rest tool's, when there is one.
     report = check_cnc(on_sheet, inputs.tool, limits, (*stock, part.thickness_mm), limits["smallest_tool_diameter"],
-                       pocket_tool=inputs.pocket_tool or inputs.tool)
+                       pocket_tool=inputs.rest_tool or inputs.pocket_tool or inputs.tool)
     checks = _checked(report, "cnc", inputs.override_checks)
     outputs: dict[str, bytes] = {}
     sheet_records, findings, operations = [], [], []
@@ -293,9 +295,10 @@ def cut_with_router(source: FlatSource, inputs: RouterInputs, recorded_sheets: S
     record = {
         "kind": "cam", "source": source.record, "machine": asdict(inputs.machine),
         "material": asdict(inputs.material), "tool": asdict(inputs.tool), "engrave_tool": asdict(inputs.engrave_tool),
-        "pocket_tool": asdict(inputs.pocket_tool) if inputs.pocket_tool else None, "thickness_mm": part.thickness_mm,
+        "pocket_tool": asdict(inputs.pocket_tool) if inputs.pocket_tool else None,
+        "rest_tool": asdict(inputs.rest_tool) if inputs.rest_tool else None, "thickness_mm": part.thickness_mm,
         "settings": {key: value for key, value in asdict(settings).items()
-                     if key not in ("tool", "engrave_tool", "pocket_tool")},
+                     if key not in ("tool", "engrave_tool", "pocket_tool", "rest_tool")},
         "copies": inputs.copies, "sheets": sheet_records, "operations": operations, "checks": checks,
         "check_limits": limits,
         "findings": findings, "findings_accepted": bool(findings), "run_time_s": run_time,
@@ -316,11 +319,15 @@ def router_check_limits() -> dict[str, float]:
 def router_settings(inputs: RouterInputs) -> RouterSettings:
     """The planner's settings: the inputs with cutting data worked out for each tool."""
     machine, material = inputs.machine, inputs.material
-    pocket = inputs.pocket_tool
+    pocket, rest = inputs.pocket_tool, inputs.rest_tool
+    if rest is not None and rest.diameter_mm >= (pocket or inputs.tool).diameter_mm:
+        raise LocalfabError(f"the rest tool ({rest.diameter_mm:g} mm) clears what the pocket tool "
+                            f"({(pocket or inputs.tool).diameter_mm:g} mm) leaves: choose a smaller one")
     return RouterSettings(
         tool=inputs.tool, cutting=cutting_data(inputs.tool, material, machine), sheet_mm=inputs.sheet_mm,
         engrave_tool=inputs.engrave_tool, engrave_cutting=cutting_data(inputs.engrave_tool, material, machine),
         pocket_tool=pocket, pocket_cutting=cutting_data(pocket, material, machine) if pocket else None,
+        rest_tool=rest, rest_cutting=cutting_data(rest, material, machine) if rest else None,
         direction=inputs.direction, finishing_allowance_mm=inputs.allowance_mm, tab_count=inputs.tabs,
         tab_width_mm=inputs.tab_width_mm, tab_height_mm=inputs.tab_height_mm, corner_relief=inputs.relief,
         lead_mm=inputs.lead_mm, lead_style=inputs.lead_style, relief_clearance_mm=inputs.relief_clearance_mm,
@@ -652,6 +659,7 @@ def _recorded_inputs(process: str, settings: Mapping[str, Any]) -> RouterInputs 
                       material=_from_record(CuttingMaterial, values["material"]),
                       tool=_from_record(Tool, values["tool"]), engrave_tool=_from_record(Tool, values["engrave_tool"]),
                       pocket_tool=_from_record(Tool, values["pocket_tool"]) if values.get("pocket_tool") else None,
+                      rest_tool=_from_record(Tool, values["rest_tool"]) if values.get("rest_tool") else None,
                       sheet_mm=_pair(values["sheet_mm"]),
                       tab_points=tuple(_pair(point) for point in values.get("tab_points", ())),
                       check_limits=_limits(values.get("check_limits"), ROUTER_LIMIT_NAMES))

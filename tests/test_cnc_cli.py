@@ -198,6 +198,31 @@ def test_one_copy_of_a_drawing_too_big_for_the_sheet_has_its_pieces_nested_and_r
     assert sorted(p["part"] for sheet in box["sheets"] for p in sheet["placements"]) == list(range(6))
 
 
+def test_a_rest_tool_clears_the_pockets_corners_between_the_big_tools_pocket_and_profile(tmp_path: Path, capsys):
+    assert main(["cam", "routed-sign", "--rest-tool", "flat-3.175-2f", "-o", str(tmp_path / "sign")]) == 0
+    record = json.loads((tmp_path / "sign" / "cam.json").read_text())
+    assert [(op["name"], op["tool"]) for op in record["operations"]] == [
+        ("pocket 3 mm", "flat-6-2f"), ("rest of pocket 3 mm", "flat-3.175-2f"), ("outside profile", "flat-6-2f")]
+    assert record["rest_tool"]["id"] == "flat-3.175-2f"
+    # The small tool only goes where the big one left material: a few percent of the pocket's cutting.
+    pocket, rest, _ = (op["cut_length_mm"] for op in record["operations"])
+    assert 0 < rest < 0.05 * pocket
+    # In cutting order, so the part is still held by the sheet while its pocket's corners are cleared: the
+    # big tool comes back for the profile, in a file of its own.
+    programs = sorted((tmp_path / "sign" / "sheet-01").glob("*.nc"))
+    assert [p.name for p in programs] == ["01-flat-6-2f.nc", "02-flat-3.175-2f.nc", "03-flat-6-2f.nc"]
+    for program in programs:
+        assert grbl_violations(program.read_text(), GrblDialect(s_max=24000)) == []
+    assert "(fit T1: Flat end mill 6 mm" in programs[2].read_text()
+    # The pockets' corners are checked against the rest tool, which cuts them last.
+    corners = [f for f in record["checks"]["findings"] if f["rule"] == "cnc.pocket_corner"]
+    assert corners and corners[0]["limit"] == pytest.approx(1.587, abs=0.001)
+    assert _recipe_rebuild(tmp_path / "sign" / "routed-sign.localfab", capsys) == (0, "identical\n")
+
+    assert main(["cam", "routed-sign", "--rest-tool", "flat-12-2f-nc", "-o", str(tmp_path / "big")]) == 2
+    assert "choose a smaller one" in capsys.readouterr().err
+
+
 def test_cam_cuts_a_design_with_a_pocket_tool_and_a_profile_tool(tmp_path: Path):
     assert main(["cam", "engraved-coaster", "--set", "text=", "--tool", "flat-3.175-2f", "--pocket-tool",
                  "flat-1-1f", "--resolution", "0.25", "--override-checks", "-o", str(tmp_path)]) == 0

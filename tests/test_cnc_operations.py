@@ -15,7 +15,7 @@ from slicing.cnc.dogbone import add_reliefs, inside_corners
 from slicing.cnc.engrave import engrave, engrave_width_mm
 from slicing.cnc.flat import FlatPart
 from slicing.cnc.holes import drill, helical_bore, round_holes
-from slicing.cnc.pocket import pocket
+from slicing.cnc.pocket import left_by, pocket, rest_pocket
 from slicing.cnc.profile import ProfileOptions, profile
 from slicing.cnc.simulate import Stock, simulate
 from slicing.cnc.tooling import cutting_data
@@ -54,6 +54,44 @@ def test_pocket_around_an_island_leaves_the_island_standing():
     expected = (60 * 40 - (4 - math.pi) * 9 - 100) * 4.0
     assert stock.removed_volume_mm3() == pytest.approx(expected, rel=0.01)
     part = FlatPart("plate", shapes.region(shapes.rect(-5, -5, 65, 45)), THICKNESS, pockets=((4.0, region),))
+    assert gouges(stock, part) == []
+
+
+def test_a_rest_tool_leaves_only_its_own_radius_in_the_corners():
+    big, big_data = _setup("flat-6-2f")
+    small, small_data = _setup("flat-3.175-2f")
+    length, width, depth = 80.0, 50.0, 3.0
+    region = shapes.region(shapes.rect(0, 0, length, width))
+    bulk = pocket(region, depth, big, big_data)
+    rest = rest_pocket(region, depth, big, small, small_data)
+    stock = simulate(Stock.block((-5, -5, 85, 55), THICKNESS, 0.1), [bulk, rest])
+    expected = length * width * depth - (4 - math.pi) * small.radius_mm**2 * depth
+    assert stock.removed_volume_mm3() == pytest.approx(expected, rel=0.01)
+    # In each corner stands the small tool's (1 - pi / 4) r² d, not the big one's: 1.6 mm³ rather than 5.8.
+    for rows, columns in itertools.product((slice(50, 90), slice(510, 550)), (slice(50, 90), slice(810, 850))):
+        left = 4 * 4 * depth + float(stock.heights[rows, columns].sum()) * 0.1**2
+        assert left == pytest.approx((1 - math.pi / 4) * small.radius_mm**2 * depth, abs=0.4)
+    part = FlatPart("plate", shapes.region(shapes.rect(-5, -5, 85, 55)), THICKNESS, pockets=((depth, region),))
+    assert gouges(stock, part) == []
+    # The small tool only works the corners: its path is a fraction of the big tool's.
+    assert rest.cut_length_mm() < 0.1 * bulk.cut_length_mm()
+
+
+def test_a_rest_tool_clears_a_slot_the_big_tool_cannot_enter():
+    big, big_data = _setup("flat-6-2f")
+    small, small_data = _setup("flat-3.175-2f")
+    depth = 3.0
+    # A 40 x 20 mm pocket with a 4 mm wide slot running 10 mm out of its right side.
+    region = shapes.region(shapes.rect(0, 0, 40, 20), shapes.rect(39, 8, 50, 12))
+    bulk = pocket(region, depth, big, big_data)
+    stock = simulate(Stock.block((-5, -5, 55, 25), THICKNESS, 0.1), [bulk])
+    middle = (slice(145, 155), slice(470, 530))  # the stock's cells over x 42-48 mm, y 9.5-10.5 mm
+    assert stock.heights[middle].max() == 0.0, "the 6 mm tool cannot enter a 4 mm slot"
+    left = shapely.unary_union([shapely.Polygon(ring) for ring in polygons.to_mm(left_by(region, big))])
+    assert left.area > 4 * 8 and left.covers(shapely.box(42, 9.5, 48, 10.5))
+    simulate(stock, [rest_pocket(region, depth, big, small, small_data)])
+    assert stock.heights[middle].max() == pytest.approx(-depth), "the slot is cut along its middle"
+    part = FlatPart("plate", shapes.region(shapes.rect(-5, -5, 55, 25)), THICKNESS, pockets=((depth, region),))
     assert gouges(stock, part) == []
 
 

@@ -25,6 +25,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     cam.add_argument("--machine", default="generic-grbl-router", help="router profile (resources/cam/machines)")
     cam.add_argument("--tool", default="flat-6-2f", help="cutting tool for profiles, pockets and holes")
     cam.add_argument("--pocket-tool", default=None, help="a smaller tool for pockets (default: --tool)")
+    cam.add_argument("--rest-tool", default=None,
+                     help="a still smaller tool that clears what the pocket tool leaves in the pockets' corners")
     cam.add_argument("--engrave-tool", default="vbit-60-6.35", help="tool for engraved lines")
     cam.add_argument("--sheet", default="600x400", metavar="WxH", help="sheet size in mm (default 600x400)")
     cam.add_argument("--copies", type=int, default=1, metavar="N",
@@ -123,6 +125,7 @@ def _cam(args: argparse.Namespace) -> int:
         machine=machine, material=load_cam("material", args.material), tool=load_cam("tool", args.tool),
         engrave_tool=load_cam("tool", args.engrave_tool),
         pocket_tool=load_cam("tool", args.pocket_tool) if args.pocket_tool else None, sheet_mm=_sheet(args.sheet),
+        rest_tool=load_cam("tool", args.rest_tool) if args.rest_tool else None,
         copies=args.copies, spacing_mm=args.spacing, keep_grain=args.keep_grain, nest_seconds=args.nest_seconds,
         coupon=args.coupon, tabs=args.tabs, tab_width_mm=args.tab_width, tab_height_mm=args.tab_height,
         tab_points=tuple(args.tab_at),

@@ -36,10 +36,10 @@ UNASSIGNED = "Not on any part"
 
 @dataclass(frozen=True)
 class CamChoice:
-    """What the CAM setup asks for. thickness_mm 0: the design's own; the tools are the router's only;
-    sheet_mm: the router's sheet, or the sheet on the laser's bed (the bed itself: as `localfab laser` without
-    --sheet); settings: the job's other settings by their RouterInputs / LaserInputs name (copies, tabs,
-    lead_mm, ...); override: write the program although the check found errors."""
+    """What the CAM setup asks for. thickness_mm 0: the design's own; the tools (rest_tool "": none) are the
+    router's only; sheet_mm: the router's sheet, or the sheet on the laser's bed (the bed itself: as
+    `localfab laser` without --sheet); settings: the job's other settings by their RouterInputs / LaserInputs
+    name (copies, tabs, lead_mm, ...); override: write the program although the check found errors."""
 
     process: str
     machine: str
@@ -51,6 +51,7 @@ class CamChoice:
     sheet_mm: tuple[float, float]
     settings: Mapping[str, Any]
     override: bool = False
+    rest_tool: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ def _router_job(template: Template, source: FlatSource, choice: CamChoice, cance
         machine=machine, material=load_cam("material", choice.material), tool=load_cam("tool", choice.tool),
         engrave_tool=load_cam("tool", choice.engrave_tool),
         pocket_tool=load_cam("tool", choice.pocket_tool) if choice.pocket_tool else None, sheet_mm=choice.sheet_mm,
+        rest_tool=load_cam("tool", choice.rest_tool) if choice.rest_tool else None,
         relief_clearance_mm=load_check_limits("cnc")["corner_clearance"], **choice.settings,
         override_checks=True, accept_findings=True,
     )

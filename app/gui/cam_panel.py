@@ -106,8 +106,8 @@ class CamPanel(QWidget):
 
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: 600; font-size: 11pt;")
-        self.process, self.machine, self.tool, self.pocket_tool, self.engrave_tool, self.material, self.relief = (
-            QComboBox() for _ in range(7))
+        (self.process, self.machine, self.tool, self.pocket_tool, self.rest_tool, self.engrave_tool, self.material,
+         self.relief) = (QComboBox() for _ in range(8))
         self.process.setToolTip("This design can be cut on either machine")
         self._pickers_for = ""  # the process the machine, tool and material pickers are filled for
         self.thickness = _millimetres(0.0, 100.0, "As designed", "The measured sheet thickness, in mm")
@@ -115,7 +115,8 @@ class CamPanel(QWidget):
         self.sheet_height = _millimetres(10.0, MAX_SHEET_MM, "", "Sheet height (Y), in mm")
         self._show_sheet_size(DEFAULT_SHEET_MM)
         self.lead_style, self.direction = QComboBox(), QComboBox()
-        for combo in (self.machine, self.tool, self.pocket_tool, self.engrave_tool, self.material, self.relief,
+        for combo in (self.machine, self.tool, self.pocket_tool, self.rest_tool, self.engrave_tool, self.material,
+                      self.relief,
                       self.lead_style, self.direction):
             # Long tool names must not widen the panel; the whole name is in the item's tooltip.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -124,6 +125,8 @@ class CamPanel(QWidget):
             _fill(combo, list(items.items()), "")
         self.relief.setToolTip("Relieve inside corners so mating parts seat (T-bones run along the longer edge)")
         self.pocket_tool.setToolTip("A smaller tool for pockets")
+        self.rest_tool.setToolTip("A still smaller tool that clears what the pocket tool leaves in the pockets' "
+                                  "corners and narrow parts (rest machining)")
         self.engrave_tool.setToolTip("The tool that follows engraved lines and part labels: a V-bit, a ball-nose "
                                      "or a fine flat end mill")
         self._sheet_row = QHBoxLayout()
@@ -187,6 +190,7 @@ class CamPanel(QWidget):
         self._form.addRow("&Machine", self.machine)
         self._form.addRow("&Tool", self.tool)
         self._form.addRow("&Pocket tool", self.pocket_tool)
+        self._form.addRow("R&est tool", self.rest_tool)
         self._form.addRow("E&ngraving tool", self.engrave_tool)
         self._form.addRow("M&aterial", self.material)
         self._form.addRow("T&hickness", self.thickness)
@@ -314,7 +318,8 @@ class CamPanel(QWidget):
         return CamChoice(
             process=process, machine=self.machine.currentData(), material=self.material.currentData(),
             thickness_mm=self.thickness.value(), tool=self.tool.currentData() or "",
-            pocket_tool=self.pocket_tool.currentData() or "", engrave_tool=self.engrave_tool.currentData() or "",
+            pocket_tool=self.pocket_tool.currentData() or "", rest_tool=self.rest_tool.currentData() or "",
+            engrave_tool=self.engrave_tool.currentData() or "",
             sheet_mm=(self.sheet_width.value(), self.sheet_height.value()),
             settings={name: _value(widget) for name, widget in self._settings.items()
                       if process == "cnc" or name in LASER_SETTINGS} | (
@@ -376,12 +381,13 @@ class CamPanel(QWidget):
         _fill(self.machine, [(m.id, m.name) for m in machines], DEFAULT_ROUTER)
         _fill(self.tool, [(t.id, t.name) for t in tools], DEFAULT_TOOL)
         _fill(self.pocket_tool, [("", "Same as the tool"), *((t.id, t.name) for t in tools)], "")
+        _fill(self.rest_tool, [("", "None"), *((t.id, t.name) for t in tools if t.kind != "vbit")], "")
         _fill(self.engrave_tool, [(t.id, t.name) for t in tools if t.kind in ENGRAVING_KINDS
                                   or t.diameter_mm <= FINEST_FLAT_ENGRAVER_MM], DEFAULT_ENGRAVE_TOOL)
         if router:
             _fill(self.material, materials, DEFAULT_MATERIAL)
             self._show_sheet_size(DEFAULT_SHEET_MM)
-        for field in (self.tool, self.pocket_tool, self.engrave_tool, self.relief):
+        for field in (self.tool, self.pocket_tool, self.rest_tool, self.engrave_tool, self.relief):
             self._form.setRowVisible(field, router)
         self.nesting.form.setRowVisible(self.keep_grain, router)
         self.holding.setVisible(router)

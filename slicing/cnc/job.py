@@ -15,7 +15,7 @@ from slicing.cnc.dogbone import add_reliefs
 from slicing.cnc.engrave import engrave, engrave_width_mm
 from slicing.cnc.flat import FlatPart
 from slicing.cnc.holes import DRILL_FIT_MM, drill, helical_bore, round_holes
-from slicing.cnc.pocket import pocket
+from slicing.cnc.pocket import pocket, rest_pocket
 from slicing.cnc.post import ProgramFile, Stock3, post_program
 from slicing.cnc.profile import ProfileOptions, profile
 from slicing.cnc.simulate import Stock, simulate
@@ -33,7 +33,8 @@ _STAGE_WEIGHTS = {"toolpaths": 1.0, "simulation": 4.0, "checks": 1.0, "program":
 @dataclass(frozen=True)
 class RouterSettings:
     """How a part is cut. tool cuts the profile, holes and (unless pocket_tool is given) the pockets;
-    engrave_tool follows engraved lines. sheet_mm: (width, height) of the sheet; margin_mm: from the
+    rest_tool, a smaller one, clears what the pocket tool left in the pockets' corners; engrave_tool follows
+    engraved lines. sheet_mm: (width, height) of the sheet; margin_mm: from the
     sheet's corner to the part; tabs: count, width and height of holding tabs on each through-cut piece; corner_relief:
     "dogbone" or "tbone" to relieve inside corners so mating parts seat ("" for none); resolution_mm:
     cell size of the simulation; relief_clearance_mm: how much bigger than the tool the reliefs are;
@@ -47,6 +48,8 @@ class RouterSettings:
     engrave_cutting: CuttingData | None = None
     pocket_tool: Tool | None = None
     pocket_cutting: CuttingData | None = None
+    rest_tool: Tool | None = None
+    rest_cutting: CuttingData | None = None
     direction: str = "climb"
     finishing_allowance_mm: float = 0.0
     tab_count: int = 4
@@ -122,6 +125,11 @@ def operations(part: FlatPart, settings: RouterSettings) -> list[Toolpath]:
     pocket_tool, pocket_data = settings.pocket_tool or tool, settings.pocket_cutting or data
     for depth, region in part.pockets:
         toolpaths.append(pocket(region, depth, pocket_tool, pocket_data, climb=climb, name=f"pocket {depth:g} mm"))
+    if settings.rest_tool is not None and settings.rest_cutting is not None:
+        # After every pocket's bulk, so the small tool goes in once.
+        rests = (rest_pocket(region, depth, pocket_tool, settings.rest_tool, settings.rest_cutting, climb=climb,
+                             name=f"rest of pocket {depth:g} mm") for depth, region in part.pockets)
+        toolpaths += [rest for rest in rests if rest is not None]
     outline = part.outline
     if settings.drill_round_holes:
         outline, hole_paths = _round_hole_paths(part, settings)

@@ -3,7 +3,9 @@ apart, cut from the middle out, each depth in turn; the tool stays down between 
 through what is already cleared.
 
 What a pocket leaves: the region opened by the tool radius, so inside corners keep the tool's radius (a
-rectangular pocket loses (4 - pi) r² of its area); walls are cut in the climb direction unless asked.
+rectangular pocket loses (4 - pi) r² of its area); walls are cut in the climb direction unless asked. A
+smaller rest tool then clears what the first tool left (rest machining): the corners and the parts narrower
+than it, so the big tool does the bulk and the small one only what it alone reaches.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from slicing.fdm.polygons import Paths
 
 # A link between rings may graze the cleared area's edge by this much (numerical slack of the offsets).
 _LINK_SLACK_MM = 0.01
+# What a first tool leaves thinner than this (mm) is the offsets' rounding, not material worth a rest pass.
+_REST_HAIR_MM = 0.005
+# The rest tool clears this many of its diameters around what the first tool left, so it enters and leaves
+# through cleared space rather than plunging into a corner.
+_REST_REACH_DIAMETERS = 1.0
 
 
 def pocket(region: Paths, depth_mm: float, tool: Tool, cutting: CuttingData, *, climb: bool = True,
@@ -43,6 +50,32 @@ def pocket(region: Paths, depth_mm: float, tool: Tool, cutting: CuttingData, *, 
         passes += _linked_passes(rings, float(z), above, allowed, tool, ramp_angle_deg)
         above = float(z)
     return Toolpath(name=name, kind="pocket", tool=tool, cutting=cutting, passes=tuple(passes), depth_mm=depth_mm)
+
+
+def rest_pocket(region: Paths, depth_mm: float, first_tool: Tool, tool: Tool, cutting: CuttingData, *,
+                climb: bool = True, ramp_angle_deg: float = 5.0, name: str = "rest") -> Toolpath | None:
+    """Clear with `tool` what a pocket of `region` cleared by the bigger `first_tool` left (its inside corners
+    and whatever is narrower than first_tool), as far as `tool` reaches; None when nothing worth a pass is left."""
+    left = left_by(region, first_tool)
+    if not left:
+        return None
+    around = polygons.intersection(region, polygons.offset(left, _REST_REACH_DIAMETERS * tool.diameter_mm,
+                                                           round_joins=True))
+    # Left-overs narrower than this tool too stay: the check names them, the simulation shows them.
+    reachable = [ring for piece in polygons.islands(around)
+                 if polygons.offset(piece, -tool.radius_mm, round_joins=True) for ring in piece]
+    if not reachable:
+        return None
+    return pocket(reachable, depth_mm, tool, cutting, climb=climb, ramp_angle_deg=ramp_angle_deg, name=name)
+
+
+def left_by(region: Paths, tool: Tool) -> Paths:
+    """What a pocket of `region` cleared by `tool` leaves standing: the region less its opening by the tool's
+    radius (inside corners, and parts narrower than the tool)."""
+    opened = polygons.offset(polygons.offset(region, -tool.radius_mm, round_joins=True), tool.radius_mm,
+                             round_joins=True)
+    left = polygons.difference(region, opened)
+    return polygons.offset(polygons.offset(left, -_REST_HAIR_MM), _REST_HAIR_MM)
 
 
 def _clearing_rings(region: Paths, tool: Tool, stepover_mm: float) -> list[list[np.ndarray]]:

@@ -55,29 +55,29 @@ def post_program(toolpaths: Sequence[Toolpath], machine: CncMachine, stock: Stoc
 
 def _grbl(toolpaths: Sequence[Toolpath], machine: CncMachine, stock: Stock3, title: str) -> list[ProgramFile]:
     files = []
-    for number, (tool, group) in enumerate(_by_tool(toolpaths), start=1):
+    for run, (number, tool, group) in enumerate(_tool_runs(toolpaths), start=1):
         moves = motions(group, machine.safe_z_mm)
         seconds = run_time_s(moves, machine, machine.spindle_dwell_s)
         lines = _header(title, machine, stock, [(number, tool)], seconds, "GRBL 1.1")
         lines += ["G90 G94 G17 G21", f"G0 Z{format_xyz(machine.safe_z_mm)}"]
-        if number > 1:
+        if run > 1:
             lines += ["M5", comment_line(f"fit T{number}: {tool.name}, zero Z, then resume"), "M0"]
         lines += _spindle_on(group[0], machine)
         lines += _feed_moves(moves)
         lines += ["M5", "M30"]
-        name = f"{number:02d}-{tool.id}.nc"
+        name = f"{run:02d}-{tool.id}.nc"
         files.append(ProgramFile(name, _text(lines), (tool,), seconds))
     return files
 
 
 def _linuxcnc(toolpaths: Sequence[Toolpath], machine: CncMachine, stock: Stock3, title: str) -> ProgramFile:
-    groups = _by_tool(toolpaths)
+    runs = _tool_runs(toolpaths)
     all_moves = motions(toolpaths, machine.safe_z_mm)
-    seconds = run_time_s(all_moves, machine, machine.spindle_dwell_s * len(groups))
-    numbered = [(number, tool) for number, (tool, _) in enumerate(groups, start=1)]
+    seconds = run_time_s(all_moves, machine, machine.spindle_dwell_s * len(runs))
+    numbered = sorted({number: tool for number, tool, _ in runs}.items())
     lines = _header(title, machine, stock, numbered, seconds, "LinuxCNC")
     lines += ["G90 G94 G17 G21 G40 G49 G80", f"G0 Z{format_xyz(machine.safe_z_mm)}"]
-    for number, (_, group) in enumerate(groups, start=1):
+    for number, _, group in runs:
         lines += ["M5", f"T{number} M6", f"G43 H{number}"]
         lines += _spindle_on(group[0], machine)
         for toolpath in group:
@@ -86,15 +86,22 @@ def _linuxcnc(toolpaths: Sequence[Toolpath], machine: CncMachine, stock: Stock3,
             else:
                 lines += _feed_moves(motions([toolpath], machine.safe_z_mm))
     lines += ["M5", "M2"]
-    return ProgramFile("program.ngc", _text(lines), tuple(tool for tool, _ in groups), seconds)
+    return ProgramFile("program.ngc", _text(lines), tuple(tool for _, tool in numbered), seconds)
 
 
-def _by_tool(toolpaths: Sequence[Toolpath]) -> list[tuple[Tool, list[Toolpath]]]:
-    """Toolpaths grouped by tool, tools in the order they are first used, operations in their order."""
-    groups: dict[str, tuple[Tool, list[Toolpath]]] = {}
+def _tool_runs(toolpaths: Sequence[Toolpath]) -> list[tuple[int, Tool, list[Toolpath]]]:
+    """The toolpaths in their cutting order, in runs of one tool, each with its tool's number (by first use).
+
+    A tool comes back for a later run rather than have its work moved: a pocket's rest is cleared by a small
+    tool between the big tool's pocket and its outside profile, while the part is still held by the sheet."""
+    numbers: dict[str, int] = {}
+    runs: list[tuple[int, Tool, list[Toolpath]]] = []
     for toolpath in toolpaths:
-        groups.setdefault(toolpath.tool.id, (toolpath.tool, []))[1].append(toolpath)
-    return list(groups.values())
+        if runs and runs[-1][1].id == toolpath.tool.id:
+            runs[-1][2].append(toolpath)
+        else:
+            runs.append((numbers.setdefault(toolpath.tool.id, len(numbers) + 1), toolpath.tool, [toolpath]))
+    return runs
 
 
 def _header(title: str, machine: CncMachine, stock: Stock3, tools: list[tuple[int, Tool]], seconds: float,
