@@ -277,7 +277,7 @@ def test_a_design_that_can_be_printed_or_milled_is_printed_until_milling_is_chos
     assert "cnc.inside_corner" in {f.rule for f in panel.result.report.errors}
     assert "inside corners" in panel.findings_label.text() and not panel.save_button.isEnabled()
     assert window.check_list.list.count() == len(panel.result.report.findings)
-    screenshot(qtbot, window, "cam_10_gear_milled")
+    screenshot(qtbot, window, "cam_13_gear_milled")
 
     fabricate.making.setCurrentIndex(fabricate.making.findData(PRINTED))
     assert fabricate.slice_button.isVisible() and panel.result is None, "back to the printer: the job goes"
@@ -345,7 +345,7 @@ def test_tabs_are_placed_by_clicking_on_a_pieces_cut_and_the_copies_stay_where_t
     assert len(tabs_after) == len(tabs_before) - len(copies) * (first.inputs.tabs - 1)
     marks = drawn(window, "cam hand tabs")
     assert marks is not None and marks.n_points == len(copies)
-    screenshot(qtbot, window, "cam_11_stool_tab_by_hand")
+    screenshot(qtbot, window, "cam_14_stool_tab_by_hand")
 
     # Save program… writes what `localfab cam --tab-at X,Y` writes with the window's nesting.
     save(qtbot, panel, tmp_path / "window")
