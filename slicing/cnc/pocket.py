@@ -10,6 +10,8 @@ than it, so the big tool does the bulk and the small one only what it alone reac
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import shapely
 
@@ -22,8 +24,9 @@ from slicing.fdm.polygons import Paths
 
 # A link between rings may graze the cleared area's edge by this much (numerical slack of the offsets).
 _LINK_SLACK_MM = 0.01
-# What a first tool leaves thinner than this (mm) is the offsets' rounding, not material worth a rest pass.
-_REST_HAIR_MM = 0.005
+# What a first tool leaves thinner than this (mm) is the offsets' rounding of curved walls (or a blunt corner's
+# hair), not material worth a rest pass.
+_REST_HAIR_MM = 0.05
 # The rest tool clears this many of its diameters around what the first tool left, so it enters and leaves
 # through cleared space rather than plunging into a corner.
 _REST_REACH_DIAMETERS = 1.0
@@ -47,7 +50,12 @@ def pocket(region: Paths, depth_mm: float, tool: Tool, cutting: CuttingData, *, 
     passes: list[np.ndarray] = []
     above = 0.0
     for z in pass_depths(depth_mm, cutting.step_down_mm):
-        passes += _linked_passes(rings, float(z), above, allowed, tool, ramp_angle_deg)
+        level = _linked_passes(rings, float(z), above, allowed, tool, ramp_angle_deg)
+        if passes and allowed.covers(shapely.LineString([passes[-1][-1, :2], level[0][0, :2]])):
+            # The next depth starts within reach through what is cleared: down from there, without a lift.
+            passes[-1] = np.vstack([passes[-1], level[0]])
+            level = level[1:]
+        passes += level
         above = float(z)
     return Toolpath(name=name, kind="pocket", tool=tool, cutting=cutting, passes=tuple(passes), depth_mm=depth_mm)
 
@@ -62,11 +70,29 @@ def rest_pocket(region: Paths, depth_mm: float, first_tool: Tool, tool: Tool, cu
     around = polygons.intersection(region, polygons.offset(left, _REST_REACH_DIAMETERS * tool.diameter_mm,
                                                            round_joins=True))
     # Left-overs narrower than this tool too stay: the check names them, the simulation shows them.
-    reachable = [ring for piece in polygons.islands(around)
-                 if polygons.offset(piece, -tool.radius_mm, round_joins=True) for ring in piece]
+    reachable = [piece for piece in polygons.islands(around)
+                 if polygons.offset(piece, -tool.radius_mm, round_joins=True)]
     if not reachable:
         return None
-    return pocket(reachable, depth_mm, tool, cutting, climb=climb, ramp_angle_deg=ramp_angle_deg, name=name)
+    # Each corner is finished to depth before the tool goes to the nearest one left: one plunge a corner.
+    corners = [pocket(piece, depth_mm, tool, cutting, climb=climb, ramp_angle_deg=ramp_angle_deg, name=name)
+               for piece in _nearest_first(reachable)]
+    return replace(corners[0], passes=tuple(path for corner in corners for path in corner.passes))
+
+
+def _nearest_first(pieces: list[Paths]) -> list[Paths]:
+    """The pieces in the order a tool visits them going each time to the nearest one left (by their outer
+    rings' middles), from the one nearest the sheet's origin."""
+    middles = [polygons.to_mm(piece[:1])[0].mean(axis=0) for piece in pieces]
+    left = list(range(len(pieces)))
+    order: list[int] = []
+    here = np.zeros(2)
+    while left:
+        nearest = min(left, key=lambda index: (float(np.hypot(*(middles[index] - here))), index))
+        order.append(nearest)
+        left.remove(nearest)
+        here = middles[nearest]
+    return [pieces[index] for index in order]
 
 
 def left_by(region: Paths, tool: Tool) -> Paths:
