@@ -257,12 +257,14 @@ def test_a_design_that_can_be_printed_or_milled_is_printed_until_milling_is_chos
     assert fabricate.making.isVisible() and choices == [(PRINTED, "3D printer"), (CUT, "CNC router")]
     assert fabricate.chosen_making() == PRINTED and fabricate.slice_button.isVisible()
     assert window.check_list.overlay.isVisible(), "printed: the printer's check and its overlay"
+    printer = window.machine_text()
 
     fabricate.making.setCurrentIndex(fabricate.making.findData(CUT))
     panel = window.cam_panel
     assert panel is not None and panel.isVisible() and not fabricate.slice_button.isVisible()
     assert panel.title.text() == "Fabricate — CNC router" and not panel.process.isVisible()
     assert not window.check_list.overlay.isVisible()
+    assert window.machine_text() == panel.machine.currentText() == "Generic GRBL 1.1 router"
     panel.make_button.click()
     qtbot.waitUntil(lambda: not panel.make_runner.busy, timeout=SLICE_TIMEOUT_MS)
     assert "the 6 mm tool does not fit in the pocket" in panel.findings_label.text(), "the ring around the hub"
@@ -281,6 +283,7 @@ def test_a_design_that_can_be_printed_or_milled_is_printed_until_milling_is_chos
 
     fabricate.making.setCurrentIndex(fabricate.making.findData(PRINTED))
     assert fabricate.slice_button.isVisible() and panel.result is None, "back to the printer: the job goes"
+    assert window.machine_text() == printer
     assert drawn(window, "toolpaths") is None
     window.design_panel.list.setCurrentRow(ids.index("box"))
     qtbot.waitUntil(lambda: window.shown_part is not None and window.shown_part.template.id == "box",

@@ -147,6 +147,10 @@ class MainWindow(QMainWindow):
 
     # What tests and other code ask of the window.
 
+    def machine_text(self) -> str:
+        """The machine the status bar names: the printer, or the router or laser a CAM job is made for."""
+        return self._printer.text()
+
     def status_text(self) -> str:
         return self._status.text()
 
@@ -444,9 +448,7 @@ class MainWindow(QMainWindow):
 
     def _on_setup_changed(self, setup: FdmSetup) -> None:
         size_x, size_y = float(setup.settings["bed_size_x"]), float(setup.settings["bed_size_y"])
-        self._printer.setText(setup.printer.name)
-        self._printer.setToolTip(f"Bed {_mm(size_x)} × {_mm(size_y)} mm, "
-                                 f"up to {_mm(float(setup.settings['max_print_height']))} mm tall")
+        self._show_machine()
         bed_changed = self.bed_view.bed_size != (size_x, size_y)
         if bed_changed:
             self.bed_view.show_bed(size_x, size_y)
@@ -577,6 +579,19 @@ class MainWindow(QMainWindow):
             return False
         return "fdm" not in part.template.processes or self.fabricate_panel.chosen_making() == CUT
 
+    def _show_machine(self) -> None:
+        """Name the machine the part on the bed is made on in the status bar: the printer, or the CAM page's
+        router or laser."""
+        part, setup = self.shown_part, self.fabricate_panel.setup
+        if part is not None and self.cam_panel is not None and self._made_by_cam(part):
+            self._printer.setText(self.cam_panel.machine.currentText())
+            self._printer.setToolTip("The router or laser the toolpaths are made for")
+        elif setup is not None:
+            self._printer.setText(setup.printer.name)
+            self._printer.setToolTip(f"Bed {_mm(float(setup.settings['bed_size_x']))} × "
+                                     f"{_mm(float(setup.settings['bed_size_y']))} mm, "
+                                     f"up to {_mm(float(setup.settings['max_print_height']))} mm tall")
+
     def _offer_slicing(self, part: PlacedPart) -> None:
         cam = self._made_by_cam(part)
         self.fabricate_panel.show_cam(self._cam_page(part) if cam else None)
@@ -588,6 +603,7 @@ class MainWindow(QMainWindow):
             self.fabricate_panel.set_sliceable(False, "Fix the check's errors first (see the list under the view)")
         else:
             self.fabricate_panel.set_sliceable(True)
+        self._show_machine()
 
     def _cam_page(self, part: PlacedPart) -> CamPanel:
         """The CAM setup for a CNC or laser design (its modules load with the first such design)."""
@@ -597,6 +613,7 @@ class MainWindow(QMainWindow):
             self.cam_panel = CamPanel(self.bed_view)
             self.cam_panel.message.connect(lambda text, error: self._say(text, error=error))
             self.cam_panel.toolpaths_shown.connect(self._on_cam_job_shown)
+            self.cam_panel.machine.currentTextChanged.connect(lambda _: self._show_machine())
             # Drawing another sheet takes the marks off: the chosen finding is marked on that sheet instead.
             self.cam_panel.sheet_shown.connect(lambda _: self._show_finding(self._chosen_finding(), frame=False))
         self.cam_panel.set_design(part.template, part.parameters)
