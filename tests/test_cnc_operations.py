@@ -144,6 +144,25 @@ def test_tabs_sit_mid_edge_and_keep_the_stock_at_tab_height_along_their_span():
     assert gouges(stock, part) == []
 
 
+def test_a_finishing_allowance_keeps_the_tabs_in_the_roughing_pass_too():
+    tool, data = _setup()
+    region = shapes.region(shapes.rect(0, 0, 100, 60))
+    options = ProfileOptions(depth_mm=THICKNESS, through=True, tab_count=4, tab_width_mm=8.0, tab_height_mm=3.0,
+                             finishing_allowance_mm=0.5)
+    path = profile(region, tool, data, options)
+    stock = simulate(Stock.block((-10, -10, 110, 70), THICKNESS, 0.1), [path])
+    x, y = stock.cell_centres()
+    # Under the bottom tab, across both the roughing kerf (0.5 mm further out) and the finishing one.
+    under_tab = (y > -6.4) & (y < -0.1) & (np.abs(x - 50.0) < 3.9)
+    assert np.abs(stock.heights[under_tab] - (-THICKNESS + 3.0)).max() < 0.01
+    part = FlatPart("plate", region, THICKNESS)
+    assert cut_free_findings(stock, part, path.tabs, tool.radius_mm) == [], "held by its tabs, not cut free"
+    assert gouges(stock, part) == []
+    # And the finishing pass took the last 0.5 mm off the wall everywhere else, down to the bottom.
+    wall = (y > -0.5) & (y < -0.1) & (x > 10) & (x < 40)
+    assert stock.heights[wall].max() == pytest.approx(-THICKNESS)
+
+
 def test_a_profile_short_of_the_bottom_is_reported_as_not_cut_free():
     tool, data = _setup()
     region = shapes.region(shapes.rect(0, 0, 60, 40))

@@ -97,8 +97,17 @@ def profile(region: Paths, tool: Tool, cutting: CuttingData, options: ProfileOpt
     passes: list[np.ndarray] = []
     tabs: list[Tab] = []
     if options.finishing_allowance_mm > 0:
+        # The roughing rings leave the same tabs (at the points nearest the finishing ring's), or their
+        # full-depth cut would free the piece before the finishing pass steps over its tabs.
         rough = _centre_rings(region, tool, options, options.finishing_allowance_mm)
-        passes += [_ring_passes(ring, depths, [], tab_top, tool, options, None) for ring, _ in rough]
+        tab_middles = [tuple(ring_tools.point_at(ring[:, :2], np.array([(a + b) / 2]))[0])
+                       for (ring, _), spans in zip(finish, tab_spans, strict=True) for a, b in spans]
+        for (ring, outer), points in zip(rough, _hand_tab_points(rough, tuple(tab_middles)), strict=True):
+            spans = _tab_spans(ring, tool, options, points) if outer and points else []
+            start = _start_between_tabs(ring, spans)
+            ring = ring_tools.start_at(ring, start)
+            shifted = _shift_spans(spans, start, ring_tools.arc_lengths(ring)[-1])
+            passes.append(_ring_passes(ring, depths, shifted, tab_top, tool, options, None))
         depths = depths[-1:]
     wants_lead = options.lead_mm > 0 and tool.centre_cutting
     for (ring, _), spans in zip(finish, tab_spans, strict=True):
