@@ -309,6 +309,7 @@ def test_tabs_are_placed_by_clicking_on_a_pieces_cut_and_the_copies_stay_where_t
     panel.holding.set_expanded(True)
     panel.copies.setValue(2)
     panel.relief.setCurrentIndex(panel.relief.findData("dogbone"))
+    panel.allowance.setValue(0.3)  # and a finishing pass round each piece
     assert not panel.place_tabs.isEnabled(), "tabs are placed on a job's sheet: make one first"
     make_toolpaths(qtbot, panel)
     first = panel.result
@@ -352,7 +353,9 @@ def test_tabs_are_placed_by_clicking_on_a_pieces_cut_and_the_copies_stay_where_t
 
     # Save program… writes what `localfab cam --tab-at X,Y` writes with the window's nesting.
     save(qtbot, panel, tmp_path / "window")
-    assert main(["cam", "plywood-stool", "--copies", "2", "--relief", "dogbone", "--tab-at", f"{hand[0]},{hand[1]}",
+    assert remade.inputs.allowance_mm == 0.3
+    assert main(["cam", "plywood-stool", "--copies", "2", "--relief", "dogbone", "--allowance", "0.3",
+                 "--tab-at", f"{hand[0]},{hand[1]}",
                  "--placements", str(tmp_path / "window" / "cam.json"), "-o", str(tmp_path / "cli")]) == 0
     saved, written = files_in(tmp_path / "window"), files_in(tmp_path / "cli")
     assert sorted(saved) == sorted(written) and [name for name in saved if saved[name] != written[name]] == []
@@ -375,7 +378,7 @@ def test_six_stools_and_a_coupon_are_nested_labelled_shown_sheet_by_sheet_and_sa
     # The command's defaults, and the engraving tools of the library: V-bits, ball-nose and fine flat tools.
     chosen = panel.choice()
     assert chosen.settings == {field.name: field.default for field in fields(RouterInputs)
-                               if field.name in chosen.settings} and len(chosen.settings) == 12
+                               if field.name in chosen.settings} and len(chosen.settings) == 14
     assert chosen.sheet_mm == (600.0, 400.0) and chosen.engrave_tool == "vbit-60-6.35"
     engravers = {panel.engrave_tool.itemData(i) for i in range(panel.engrave_tool.count())}
     assert panel.engrave_tool.currentData() == "vbit-60-6.35"
@@ -398,6 +401,7 @@ def test_six_stools_and_a_coupon_are_nested_labelled_shown_sheet_by_sheet_and_sa
     panel.direction.setCurrentIndex(panel.direction.findData("conventional"))
     assert panel.lead_style.isEnabled()
     panel.lead_style.setCurrentIndex(panel.lead_style.findData("arc"))
+    panel.spacing.setValue(5.0)
     screenshot(qtbot, window, "cam_7_stool_copies_setup")
     panel.nesting.set_expanded(False)
     panel.holding.set_expanded(False)
@@ -406,6 +410,7 @@ def test_six_stools_and_a_coupon_are_nested_labelled_shown_sheet_by_sheet_and_sa
     assert result.inputs.copies == 6 and result.inputs.coupon and result.inputs.labels and result.inputs.tabs == 3
     assert (result.inputs.tab_width_mm, result.inputs.lead_mm, result.inputs.lead_style, result.inputs.direction) == (
         10.0, 3.0, "arc", "conventional")
+    assert result.inputs.spacing_mm == 5.0
 
     # However the nesting falls, six of each of the stool's pieces (or of the whole stool) and the coupon (the
     # last part nested) are placed, on one sheet or more.
@@ -458,7 +463,7 @@ def test_six_stools_and_a_coupon_are_nested_labelled_shown_sheet_by_sheet_and_sa
     save(qtbot, panel, tmp_path / "window")
     assert main(["cam", "plywood-stool", "--machine", "fablab-linuxcnc-router", "--sheet", "1220x1220",
                  "--copies", "6", "--coupon", "--labels", "--relief", "dogbone", "--tabs", "3", "--tab-width", "10",
-                 "--lead", "3", "--lead-style", "arc", "--direction", "conventional",
+                 "--lead", "3", "--lead-style", "arc", "--direction", "conventional", "--spacing", "5",
                  "--placements", str(tmp_path / "window" / "cam.json"), "-o", str(tmp_path / "cli")]) == 0
     saved, written = files_in(tmp_path / "window"), files_in(tmp_path / "cli")
     assert sorted(saved) == sorted(written) == sorted([*result.job.outputs, "cam.json", "plywood-stool.localfab"])
@@ -477,7 +482,7 @@ def test_four_engraved_coasters_are_nested_on_the_laser_bed_and_saved_like_the_c
     assert (panel.sheet_width.value(), panel.sheet_height.value()) == (400.0, 400.0), "the laser's bed"
     chosen = panel.choice()
     assert chosen.settings == {field.name: field.default for field in fields(LaserInputs) if field.name in (
-        "copies", "coupon", "labels")}, "the command's defaults, and only its settings"
+        "copies", "spacing_mm", "coupon", "labels")}, "the command's defaults, and only its settings"
     assert not panel.holding.isVisible() and panel.nesting.isVisible() and not panel.nesting.is_expanded()
     assert panel.nesting.form.isRowVisible(panel.copies) and panel.nesting.form.isRowVisible(panel.coupon)
     assert not panel.nesting.form.isRowVisible(panel.keep_grain), "a laser has no grain to keep"

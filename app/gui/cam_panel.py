@@ -74,9 +74,10 @@ DIRECTIONS = {"climb": "Climb", "conventional": "Conventional"}
 # The job settings the panel offers, by their RouterInputs / LaserInputs name, at the defaults those (and so
 # `localfab cam` / `localfab laser`) have: app.cam_chain takes a while to import, too long for the UI thread, so
 # they are spelled out here (the GUI tests hold them equal). A laser reads LASER_SETTINGS, a router them all.
-JOB_DEFAULTS = {"copies": 1, "keep_grain": False, "coupon": False, "labels": False, "tabs": 4, "tab_width_mm": 8.0,
-                "tab_height_mm": 3.0, "lead_mm": 0.0, "lead_style": "line", "direction": "climb", "relief": ""}
-LASER_SETTINGS = ("copies", "coupon", "labels")
+JOB_DEFAULTS = {"copies": 1, "spacing_mm": 2.0, "keep_grain": False, "coupon": False, "labels": False, "tabs": 4,
+                "tab_width_mm": 8.0, "tab_height_mm": 3.0, "lead_mm": 0.0, "lead_style": "line", "direction": "climb",
+                "allowance_mm": 0.0, "relief": ""}
+LASER_SETTINGS = ("copies", "spacing_mm", "coupon", "labels")
 SWATCH_PX = 10
 # The operations list keeps room for a part and a few of its operations however tall the setup grows.
 OPERATIONS_MIN_PX = 140
@@ -138,6 +139,8 @@ class CamPanel(QWidget):
         self.copies.setRange(1, MAX_COPIES)
         self.copies.setToolTip("How many copies to cut: more than one are nested on as many sheets as they need, "
                                "one program per sheet")
+        self.spacing = _millimetres(0.0, 50.0, "", "Room between nested copies besides the cut itself (a router "
+                                                   "keeps a tool diameter more, two with tabs), in mm")
         self.keep_grain = QCheckBox("Keep the grain")
         self.keep_grain.setToolTip("Nested copies only turn half turns, so the grain runs the same way in each")
         self.coupon = QCheckBox("Add a fit coupon")
@@ -158,6 +161,10 @@ class CamPanel(QWidget):
         self.lead_style.setToolTip("How the lead joins the cut: a straight line square to it, or a quarter arc")
         self.direction.setToolTip("Climb cuts leave a cleaner edge on a rigid router; conventional cuts pull "
                                   "less on a light one")
+        self.allowance = _millimetres(0.0, 2.0, "None", "Leave this much on the outside cut for a last full-depth "
+                                                       "pass that cleans the edge, in mm (None: no finishing pass)")
+        self.allowance.setDecimals(2)
+        self.allowance.setSingleStep(0.05)
         self.place_tabs = QPushButton("Place by clicking")
         self.place_tabs.setCheckable(True)
         self.clear_tabs = QPushButton("Clear")
@@ -179,9 +186,10 @@ class CamPanel(QWidget):
         lead_row.addWidget(self.lead_style, 1)
         # The job's settings by their RouterInputs / LaserInputs name, starting at the command's defaults.
         self._settings: dict[str, QWidget] = {
-            "copies": self.copies, "keep_grain": self.keep_grain, "coupon": self.coupon, "labels": self.labels,
-            "tabs": self.tabs, "tab_width_mm": self.tab_width, "tab_height_mm": self.tab_height,
-            "lead_mm": self.lead, "lead_style": self.lead_style, "direction": self.direction, "relief": self.relief}
+            "copies": self.copies, "spacing_mm": self.spacing, "keep_grain": self.keep_grain, "coupon": self.coupon,
+            "labels": self.labels, "tabs": self.tabs, "tab_width_mm": self.tab_width, "tab_height_mm": self.tab_height,
+            "lead_mm": self.lead, "lead_style": self.lead_style, "direction": self.direction,
+            "allowance_mm": self.allowance, "relief": self.relief}
         for name, widget in self._settings.items():
             _show_value(widget, JOB_DEFAULTS[name])
 
@@ -198,6 +206,7 @@ class CamPanel(QWidget):
         self._form.addRow("&Relief", self.relief)
         self.nesting = CollapsibleSection("Copies and nesting")
         self.nesting.form.addRow("&Copies", self.copies)
+        self.nesting.form.addRow("Spacin&g", self.spacing)
         self.nesting.form.addRow(self.keep_grain)
         self.nesting.form.addRow(self.coupon)
         self.nesting.form.addRow(self.labels)
@@ -211,6 +220,7 @@ class CamPanel(QWidget):
         lead_label.setBuddy(self.lead)
         self.holding.form.addRow(lead_label, lead_row)
         self.holding.form.addRow("D&irection", self.direction)
+        self.holding.form.addRow("Finishing pass", self.allowance)
         # Folded away until wanted: one copy held by tabs is what most jobs ask for, and the panel is short.
         for section in (self.nesting, self.holding):
             section.set_expanded(False)
