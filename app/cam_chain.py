@@ -265,7 +265,7 @@ def cut_with_router(source: FlatSource, inputs: RouterInputs, recorded_sheets: S
     checks = _checked(report, "cnc", inputs.override_checks)
     outputs: dict[str, bytes] = {}
     sheet_records, findings, operations = [], [], []
-    sheets, unlabelled = _router_sheets(part, inputs, settings, recorded_sheets)
+    sheets, unlabelled = _router_sheets(part, inputs, settings, recorded_sheets, nested)
 
     def plan_sheet(index: int) -> RouterJob:
         name, placed, _ = sheets[index]
@@ -336,16 +336,17 @@ def router_settings(inputs: RouterInputs) -> RouterSettings:
 
 
 def _router_sheets(part: FlatPart, inputs: RouterInputs, settings: RouterSettings,
-                   recorded_sheets: Sequence[Mapping] | None) -> tuple[list[SheetLayout], list[str]]:
-    """(name, part in place, nesting or None) per sheet: one copy sits in the corner, more (or a coupon
-    beside it) are nested; and the labels that found no room."""
+                   recorded_sheets: Sequence[Mapping] | None, nested: bool) -> tuple[list[SheetLayout], list[str]]:
+    """(name, part in place, nesting or None) per sheet: unless `nested` (nests_pieces), one copy sits in the
+    corner as drawn, else its pieces (and more copies, a coupon) are nested; and the labels that found no
+    room."""
     _refuse_no_copies(inputs.copies)
     label = None
     if inputs.labels:
         depth = part.engrave_depth_mm if part.engravings else LABEL_DEPTH_MM
         label = partial(labelled, height_mm=LABEL_HEIGHT_MM, depth_mm=LABEL_DEPTH_MM,
                         stroke_width_mm=engrave_width_mm(inputs.engrave_tool, depth))
-    if not nests_pieces(part, inputs.copies, inputs.coupon, settings.sheet_mm, settings.margin_mm):
+    if not nested:
         return _single_sheet("sheet-01", place_on_sheet(part, settings.sheet_mm, settings.margin_mm), label)
     parts, copies, letters = _parts_to_nest(part, inputs.copies, inputs.coupon)
     if recorded_sheets is not None:

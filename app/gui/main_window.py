@@ -36,7 +36,7 @@ from app.gui.background import LatestRunner
 from app.gui.bed_view import BedView
 from app.gui.check_list import CheckList
 from app.gui.design_panel import DesignPanel
-from app.gui.fabricate_panel import CAM_PROCESS_NAMES, CUT, FabricatePanel
+from app.gui.fabricate_panel import CAM_PROCESS_NAMES, CUT, PRINTED, FabricatePanel
 from app.gui.feature_colours import feature_colour
 from app.gui.feature_legend import FeatureLegend
 from app.gui.finding_view import finding_view, frame_around
@@ -577,7 +577,7 @@ class MainWindow(QMainWindow):
         be printed and is chosen to be cut."""
         if part.template is None or not set(part.template.processes) & set(CAM_PROCESS_NAMES):
             return False
-        return "fdm" not in part.template.processes or self.fabricate_panel.chosen_making() == CUT
+        return PRINTED not in part.template.processes or self.fabricate_panel.chosen_making() == CUT
 
     def _show_machine(self) -> None:
         """Name the machine the part on the bed is made on in the status bar: the printer, or the CAM page's
