@@ -320,6 +320,11 @@ def router_settings(inputs: RouterInputs) -> RouterSettings:
     """The planner's settings: the inputs with cutting data worked out for each tool."""
     machine, material = inputs.machine, inputs.material
     pocket, rest = inputs.pocket_tool, inputs.rest_tool
+    for role, tool in (("the cutting tool", inputs.tool), ("the pocket tool", pocket), ("the rest tool", rest)):
+        if tool is not None and tool.kind == "vbit":
+            # Its cut is a groove as wide as it is deep: no upright wall, no flat floor (V-carving is not built).
+            raise LocalfabError(f"{tool.name} is a V-bit: it engraves, but cannot be {role}, which cuts upright "
+                                "walls and flat floors; choose a flat or ball end mill")
     if rest is not None and rest.diameter_mm >= (pocket or inputs.tool).diameter_mm:
         raise LocalfabError(f"the rest tool ({rest.diameter_mm:g} mm) clears what the pocket tool "
                             f"({(pocket or inputs.tool).diameter_mm:g} mm) leaves: choose a smaller one")

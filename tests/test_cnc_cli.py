@@ -221,6 +221,10 @@ def test_a_rest_tool_clears_the_pockets_corners_between_the_big_tools_pocket_and
 
     assert main(["cam", "routed-sign", "--rest-tool", "flat-12-2f-nc", "-o", str(tmp_path / "big")]) == 2
     assert "choose a smaller one" in capsys.readouterr().err
+    # A V-bit engraves; it leaves no upright wall nor flat floor in a pocket (V-carving is not built).
+    assert main(["cam", "routed-sign", "--pocket-tool", "vbit-60-6.35", "-o", str(tmp_path / "v")]) == 2
+    assert "is a V-bit: it engraves, but cannot be the pocket tool" in capsys.readouterr().err
+    assert not (tmp_path / "big").exists() and not (tmp_path / "v").exists()
 
 
 def test_cam_cuts_a_design_with_a_pocket_tool_and_a_profile_tool(tmp_path: Path):

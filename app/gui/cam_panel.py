@@ -389,9 +389,10 @@ class CamPanel(QWidget):
         router = process == "cnc"
         self.title.setText(f"Fabricate — {CAM_PROCESS_NAMES[process]}")
         _fill(self.machine, [(m.id, m.name) for m in machines], DEFAULT_ROUTER)
-        _fill(self.tool, [(t.id, t.name) for t in tools], DEFAULT_TOOL)
-        _fill(self.pocket_tool, [("", "Same as the tool"), *((t.id, t.name) for t in tools)], "")
-        _fill(self.rest_tool, [("", "None"), *((t.id, t.name) for t in tools if t.kind != "vbit")], "")
+        mills = [(t.id, t.name) for t in tools if t.kind != "vbit"]  # a V-bit only engraves
+        _fill(self.tool, mills, DEFAULT_TOOL)
+        _fill(self.pocket_tool, [("", "Same as the tool"), *mills], "")
+        _fill(self.rest_tool, [("", "None"), *mills], "")
         _fill(self.engrave_tool, [(t.id, t.name) for t in tools if t.kind in ENGRAVING_KINDS
                                   or t.diameter_mm <= FINEST_FLAT_ENGRAVER_MM], DEFAULT_ENGRAVE_TOOL)
         if router:
